@@ -1,0 +1,1 @@
+//! Workspace integration tests, one module per concern, in one binary to keep linking cheap.
