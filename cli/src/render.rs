@@ -51,30 +51,6 @@ pub fn text(d: &Diagnostic, color: bool) -> String {
     renderer.render(&report).to_string()
 }
 
-/// One line per diagnostic: `file:line:col: severity[code]: message`.
-pub fn short(d: &Diagnostic) -> String {
-    let at = match (d.location(), &d.file) {
-        (Some(l), _) => l.to_string(),
-        (None, Some(f)) => f.clone(),
-        (None, None) => "<input>".to_string(),
-    };
-    format!(
-        "{at}: {}[{}]: {}",
-        severity_name(d.severity),
-        d.code,
-        d.message
-    )
-}
-
-/// `error`, `warning` or `info`.
-pub fn severity_name(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "info",
-    }
-}
-
 /// The lines around a span, cut out of the file so that huge files render fast.
 struct Window {
     file: String,
@@ -139,9 +115,5 @@ mod tests {
         assert!(out.contains("^^^^"), "{out}");
         assert!(out.contains("help: point it at"), "{out}");
         assert!(!out.contains("f: 6"), "only two lines of context: {out}");
-        assert_eq!(
-            short(&d),
-            "api.yaml:3:4: error[unresolved-ref]: `#/x` does not resolve"
-        );
     }
 }

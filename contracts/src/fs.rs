@@ -82,3 +82,79 @@ pub fn walk(fs: &dyn Vfs, dir: &Path) -> io::Result<Vec<PathBuf>> {
     out.sort();
     Ok(out)
 }
+
+/// An in-memory file system: for tests, fuzzing and inputs read from git objects.
+#[derive(Debug, Default, Clone)]
+pub struct MemFs {
+    files: std::collections::BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl MemFs {
+    /// An empty file system.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds (or replaces) a file.
+    pub fn insert(&mut self, path: impl Into<PathBuf>, bytes: impl Into<Vec<u8>>) {
+        self.files.insert(path.into(), bytes.into());
+    }
+}
+
+impl Vfs for MemFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no such file"))
+    }
+    fn is_dir(&self, path: &Path) -> bool {
+        !self.files.contains_key(path) && self.files.keys().any(|k| k.starts_with(path))
+    }
+    fn is_file(&self, path: &Path) -> bool {
+        self.files.contains_key(path)
+    }
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        let mut out: Vec<PathBuf> = self
+            .files
+            .keys()
+            .filter_map(|k| {
+                let rest = k.strip_prefix(path).ok()?;
+                let first = rest.components().next()?;
+                Some(path.join(first))
+            })
+            .collect();
+        out.dedup();
+        if out.is_empty() && !self.is_dir(path) {
+            return Err(io::Error::new(io::ErrorKind::NotFound, "no such directory"));
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mem_fs_lists_and_walks() {
+        let mut fs = MemFs::new();
+        fs.insert("root/a.proto", "x");
+        fs.insert("root/sub/b.proto", "y");
+        fs.insert("other/c", "z");
+        assert!(fs.is_dir(Path::new("root")));
+        assert!(fs.is_file(Path::new("root/a.proto")));
+        assert_eq!(
+            fs.read_dir(Path::new("root")).unwrap(),
+            vec![PathBuf::from("root/a.proto"), PathBuf::from("root/sub")]
+        );
+        assert_eq!(
+            walk(&fs, Path::new("root")).unwrap(),
+            vec![
+                PathBuf::from("root/a.proto"),
+                PathBuf::from("root/sub/b.proto")
+            ]
+        );
+        assert!(fs.read(Path::new("nope")).is_err());
+    }
+}

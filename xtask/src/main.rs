@@ -1,15 +1,43 @@
 //! `cargo xtask <task>`: development automation kept out of the default test run
 //! (real-world inputs fetched from npm into `target/`, benchmarks, corpora).
 
+mod fetch;
+mod fuzz;
+mod measure;
+
 use anyhow::{bail, Result};
+
+const HELP: &str = "cargo xtask <task>
+
+tasks:
+  fetch NAME...     npm-pack real-world inputs into target/real-world/ (names: github-rest-22,
+                    github-rest-23, github-graphql-14, github-graphql-15; `all` for every one)
+  bench load        time and peak memory of `contract lint` on GitHub's REST and GraphQL
+                    descriptions (release build)
+  fuzz TARGET [S]   run a cargo-fuzz target (load_openapi, load_graphql, load_proto, all) for
+                    S seconds each (default 60), seeded from the examples and ../shared/corpus
+  help              this list";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
     match args.first().map(String::as_str) {
-        None | Some("help") | Some("--help") => {
-            println!("cargo xtask <task>\n\ntasks:\n  help    this list");
+        None | Some("help") | Some("--help") | Some("-h") => {
+            println!("{HELP}");
             Ok(())
         }
-        Some(other) => bail!("unknown task `{other}`; run `cargo xtask help`"),
+        Some("fetch") => {
+            for name in fetch::expand(&rest)? {
+                let path = fetch::input(name)?;
+                println!("{name}: {}", path.display());
+            }
+            Ok(())
+        }
+        Some("bench") => match rest.first().copied() {
+            Some("load") => measure::bench_load(),
+            other => bail!("unknown benchmark {other:?}; try `cargo xtask bench load`"),
+        },
+        Some("fuzz") => fuzz::run(&rest),
+        Some(other) => bail!("unknown task `{other}`\n\n{HELP}"),
     }
 }

@@ -1,0 +1,115 @@
+//! Measuring commands: wall time and peak RSS of a child process (via `wait4`), median of runs.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::fetch;
+
+/// One run of a command.
+#[derive(Debug, Clone, Copy)]
+pub struct Sample {
+    pub wall: Duration,
+    pub max_rss_kib: u64,
+    pub exit_code: i32,
+}
+
+/// Runs `cmd` once, discarding its output, and measures it.
+pub fn run_once(cmd: &mut Command) -> Result<Sample> {
+    let start = Instant::now();
+    let child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {cmd:?}"))?;
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero rusage is a valid value; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: pid is our child; the pointers are to live locals.
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    if rc < 0 {
+        bail!("wait4 failed: {}", std::io::Error::last_os_error());
+    }
+    std::mem::forget(child); // already reaped
+    let exit_code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    Ok(Sample {
+        wall,
+        max_rss_kib: usage.ru_maxrss as u64,
+        exit_code,
+    })
+}
+
+/// Runs `make()` `n` times and returns the median wall time sample (and the max RSS seen).
+pub fn median(n: usize, mut make: impl FnMut() -> Command) -> Result<Sample> {
+    let mut samples = Vec::with_capacity(n);
+    for _ in 0..n {
+        samples.push(run_once(&mut make())?);
+    }
+    samples.sort_by_key(|s| s.wall);
+    let mut m = samples[n / 2];
+    m.max_rss_kib = samples.iter().map(|s| s.max_rss_kib).max().unwrap_or(0);
+    Ok(m)
+}
+
+/// Builds the release `contract` binary and returns its path.
+pub fn release_binary() -> Result<std::path::PathBuf> {
+    let root = fetch::workspace_root();
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--release",
+            "--quiet",
+            "-p",
+            "contract-cli",
+            "--bin",
+            "contract",
+        ])
+        .current_dir(&root)
+        .status()?;
+    if !status.success() {
+        bail!("cargo build --release failed");
+    }
+    Ok(root.join("target/release/contract"))
+}
+
+/// `cargo xtask bench load`.
+pub fn bench_load() -> Result<()> {
+    let bin = release_binary()?;
+    let inputs = [
+        ("GitHub REST (@octokit/openapi 23.0.2)", "github-rest-23"),
+        (
+            "GitHub GraphQL (@octokit/graphql-schema 15.25.0)",
+            "github-graphql-15",
+        ),
+    ];
+    println!("| input | size | wall (median of 5) | peak RSS | exit |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (label, name) in inputs {
+        let file = fetch::input(name)?;
+        let size = std::fs::metadata(&file)?.len();
+        let s = median(5, || lint_cmd(&bin, &file))?;
+        println!(
+            "| {label} | {:.1} MB | {:.0} ms | {:.1} MB | {} |",
+            size as f64 / 1e6,
+            s.wall.as_secs_f64() * 1e3,
+            s.max_rss_kib as f64 / 1024.0,
+            s.exit_code
+        );
+    }
+    Ok(())
+}
+
+fn lint_cmd(bin: &Path, file: &Path) -> Command {
+    let mut c = Command::new(bin);
+    c.args(["lint", "--format", "json", "--fail-on", "never"])
+        .arg(file);
+    c
+}
