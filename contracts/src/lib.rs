@@ -7,6 +7,7 @@
 //! through [`fs::Vfs`].
 
 pub mod diagnostic;
+pub mod diff;
 pub mod fs;
 pub mod graphql;
 pub mod kind;
