@@ -56,7 +56,12 @@ fn normalize(id: &str) -> String {
 
 /// The per-format tables. A format adds its table here.
 fn tables() -> &'static [&'static [Rule]] {
-    &[]
+    static TABLES: [&[Rule]; 3] = [
+        super::openapi::RULES,
+        super::graphql::RULES,
+        super::proto::RULES,
+    ];
+    &TABLES
 }
 
 #[cfg(test)]
