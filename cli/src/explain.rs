@@ -20,7 +20,13 @@ pub struct ExplainArgs {
 pub fn run(args: &ExplainArgs) -> u8 {
     if args.list {
         for r in registry::all() {
-            println!("{:<9} {:<8} {:<55} {}", r.level.as_str(), r.kind.as_str(), r.id, r.summary);
+            println!(
+                "{:<9} {:<8} {:<55} {}",
+                r.level.as_str(),
+                r.kind.as_str(),
+                r.id,
+                r.summary
+            );
         }
         return exit::CLEAN;
     }

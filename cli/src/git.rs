@@ -25,7 +25,11 @@ pub fn parse_spec(arg: &str) -> Option<Result<GitSpec, String>> {
     Some(match rest.split_once(':') {
         Some((rev, path)) if !rev.is_empty() => Ok(GitSpec {
             rev: rev.to_string(),
-            path: if path.is_empty() { ".".into() } else { path.to_string() },
+            path: if path.is_empty() {
+                ".".into()
+            } else {
+                path.to_string()
+            },
         }),
         _ => Err(format!(
             "`{arg}` is not of the form git:REV:path (e.g. git:main:api/openapi.yaml)"
@@ -72,18 +76,31 @@ impl GitFs {
     pub fn open(spec: &GitSpec) -> Result<(GitFs, PathBuf), String> {
         let prefix = git(&["rev-parse", "--show-prefix"])
             .map_err(|e| format!("not inside a git repository ({e}); run from the repository"))?;
-        let commit = git(&["rev-parse", "--verify", "--quiet", &format!("{}^{{commit}}", spec.rev)])
-            .map_err(|_| {
-                format!(
-                    "revision `{}` is not in this clone; in a shallow CI clone fetch it first, \
+        let commit = git(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{}^{{commit}}", spec.rev),
+        ])
+        .map_err(|_| {
+            format!(
+                "revision `{}` is not in this clone; in a shallow CI clone fetch it first, \
                      e.g. `git fetch --depth=1 origin {}`",
-                    spec.rev, spec.rev
-                )
-            })?;
+                spec.rev, spec.rev
+            )
+        })?;
         let commit = commit.trim().to_string();
         let top = git(&["rev-parse", "--show-toplevel"])?;
         let listing = Command::new("git")
-            .args(["-C", top.trim(), "ls-tree", "-r", "-z", "--full-tree", &commit])
+            .args([
+                "-C",
+                top.trim(),
+                "ls-tree",
+                "-r",
+                "-z",
+                "--full-tree",
+                &commit,
+            ])
             .output()
             .map_err(|e| format!("cannot run git: {e}"))?;
         if !listing.status.success() {
@@ -93,7 +110,9 @@ impl GitFs {
         for entry in listing.stdout.split(|b| *b == 0).filter(|e| !e.is_empty()) {
             let entry = String::from_utf8_lossy(entry);
             // "<mode> SP <type> SP <object> TAB <path>"
-            let Some((meta, path)) = entry.split_once('\t') else { continue };
+            let Some((meta, path)) = entry.split_once('\t') else {
+                continue;
+            };
             let mut parts = meta.split(' ');
             let (_, kind, oid) = (parts.next(), parts.next(), parts.next());
             if let (Some("blob"), Some(oid)) = (kind, oid) {

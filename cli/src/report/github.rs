@@ -20,7 +20,10 @@ pub fn render(report: &DiffReport, ctx: &Context<'_>) -> String {
             props.push(format!("col={}", l.column));
             props.push(format!("endLine={}", l.end_line));
         }
-        props.push(format!("title={}", prop(&format!("{} ({})", f.rule.id, f.level))));
+        props.push(format!(
+            "title={}",
+            prop(&format!("{} ({})", f.rule.id, f.level))
+        ));
         let mut msg = format!("{} at {}", f.message, f.location_key());
         if let Some(a) = &f.accepted {
             msg.push_str(&format!(" — accepted: {}", a.reason));
@@ -36,7 +39,9 @@ pub fn render(report: &DiffReport, ctx: &Context<'_>) -> String {
 
 /// Escapes a workflow command's message.
 fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a workflow command's property value.

@@ -65,7 +65,11 @@ pub fn render(report: &DiffReport, ctx: &Context<'_>) -> String {
             breaking,
             dangerous,
             safe,
-            accepted: report.findings.iter().filter(|f| f.accepted.is_some()).count(),
+            accepted: report
+                .findings
+                .iter()
+                .filter(|f| f.accepted.is_some())
+                .count(),
             failing: report.findings.iter().filter(|f| failing(f, ctx)).count(),
         },
         findings: report
@@ -81,7 +85,8 @@ pub fn render(report: &DiffReport, ctx: &Context<'_>) -> String {
             unused: ctx.applied.unused.iter().map(entry).collect(),
         },
     };
-    let mut s = serde_json::to_string_pretty(&r).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&r).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
 }

@@ -24,7 +24,12 @@ pub fn render(report: &DiffReport, ctx: &Context<'_>) -> String {
         for (subject, findings) in by_subject(report) {
             out.push_str(&format!("#### `{}`\n\n", escape(subject)));
             for f in findings {
-                out.push_str(&format!("- {} {} (`{}`)\n", badge(f.level), escape(&f.message), f.rule.id));
+                out.push_str(&format!(
+                    "- {} {} (`{}`)\n",
+                    badge(f.level),
+                    escape(&f.message),
+                    f.rule.id
+                ));
             }
             out.push('\n');
         }
@@ -35,15 +40,26 @@ pub fn render(report: &DiffReport, ctx: &Context<'_>) -> String {
         (Level::Dangerous, "Dangerous"),
         (Level::Safe, "Safe"),
     ] {
-        let rows: Vec<&Finding> = report.findings.iter().filter(|f| f.level == level).collect();
+        let rows: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.level == level)
+            .collect();
         if rows.is_empty() {
             continue;
         }
         let collapsed = level == Level::Safe;
         if collapsed {
-            out.push_str(&format!("<details><summary>{title} ({})</summary>\n\n", rows.len()));
+            out.push_str(&format!(
+                "<details><summary>{title} ({})</summary>\n\n",
+                rows.len()
+            ));
         } else {
-            out.push_str(&format!("#### {} {title} ({})\n\n", badge(level), rows.len()));
+            out.push_str(&format!(
+                "#### {} {title} ({})\n\n",
+                badge(level),
+                rows.len()
+            ));
         }
         out.push_str("| Change | Where | Rule | Location |\n| --- | --- | --- | --- |\n");
         for f in rows {
@@ -61,7 +77,11 @@ pub fn render(report: &DiffReport, ctx: &Context<'_>) -> String {
             if !f.path.is_empty() {
                 where_.push_str(&format!(" `{}`", escape(&f.path)));
             }
-            out.push_str(&format!("| {change} | {where_} | `{}` | {} |\n", f.rule.id, escape(&loc)));
+            out.push_str(&format!(
+                "| {change} | {where_} | `{}` | {} |\n",
+                f.rule.id,
+                escape(&loc)
+            ));
         }
         out.push_str(if collapsed { "\n</details>\n\n" } else { "\n" });
     }
@@ -85,7 +105,9 @@ fn badge(level: Level) -> &'static str {
 
 /// Escapes what would break a table cell or start markup.
 fn escape(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ").replace('<', "&lt;")
+    s.replace('|', "\\|")
+        .replace('\n', " ")
+        .replace('<', "&lt;")
 }
 
 #[cfg(test)]

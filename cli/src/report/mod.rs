@@ -102,7 +102,10 @@ pub(crate) mod fixture {
     };
 
     fn span_of(file: &std::sync::Arc<SourceFile>, needle: &str) -> contracts::Span {
-        let start = file.text().find(needle).expect("fixture text has the needle");
+        let start = file
+            .text()
+            .find(needle)
+            .expect("fixture text has the needle");
         file.span(start, start + needle.len())
     }
 
@@ -125,7 +128,10 @@ pub(crate) mod fixture {
                     "response 200 application/json /properties/name",
                     "property `name` was removed from the response",
                 )
-                .at(Some(span_of(&old, "name")), Some(span_of(&new, "properties"))),
+                .at(
+                    Some(span_of(&old, "name")),
+                    Some(span_of(&new, "properties")),
+                ),
                 Finding::new(
                     &ADDED,
                     "GET /pokemon/{id}",
@@ -139,7 +145,10 @@ pub(crate) mod fixture {
                     "response 200 application/json /properties/kind",
                     "enum value `c` was added to response property `kind`",
                 )
-                .at(Some(span_of(&old, "[a, b]")), Some(span_of(&new, "[a, b, c]"))),
+                .at(
+                    Some(span_of(&old, "[a, b]")),
+                    Some(span_of(&new, "[a, b, c]")),
+                ),
             ],
         }
     }

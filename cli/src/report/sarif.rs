@@ -23,7 +23,8 @@ pub fn render(report: &DiffReport, ctx: &Context<'_>) -> String {
             })
         });
     }
-    let rule_index: BTreeMap<&str, usize> = rules.keys().enumerate().map(|(i, k)| (*k, i)).collect();
+    let rule_index: BTreeMap<&str, usize> =
+        rules.keys().enumerate().map(|(i, k)| (*k, i)).collect();
     let results: Vec<Value> = report
         .findings
         .iter()

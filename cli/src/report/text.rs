@@ -17,7 +17,10 @@ pub fn render(report: &DiffReport, ctx: &Context<'_>) -> String {
         for (subject, findings) in by_subject(report) {
             out.push_str(&format!("{subject}\n"));
             for f in findings {
-                out.push_str(&format!("  - [{}] {} ({})\n", f.level, f.message, f.rule.id));
+                out.push_str(&format!(
+                    "  - [{}] {} ({})\n",
+                    f.level, f.message, f.rule.id
+                ));
             }
         }
     } else {
@@ -61,14 +64,20 @@ fn group<'a>(f: &'a Finding, ctx: &Context<'_>) -> Group<'a> {
             .expires
             .map(|d| format!(" (until {d})"))
             .unwrap_or_default();
-        g = g.element(SnippetLevel::NOTE.message(format!("accepted by policy{until}: {}", a.reason)));
+        g = g.element(
+            SnippetLevel::NOTE.message(format!("accepted by policy{until}: {}", a.reason)),
+        );
     }
     g
 }
 
 fn summary(report: &DiffReport, ctx: &Context<'_>) -> String {
     let (b, d, s) = report.counts();
-    let accepted = report.findings.iter().filter(|f| f.accepted.is_some()).count();
+    let accepted = report
+        .findings
+        .iter()
+        .filter(|f| f.accepted.is_some())
+        .count();
     let mut out = format!(
         "{} → {}: {b} breaking, {d} dangerous, {s} safe",
         report.old_name, report.new_name

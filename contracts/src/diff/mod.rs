@@ -6,6 +6,7 @@
 //! and emit [`Finding`]s with their default [`Level`] → [`Policy::apply`] remaps and accepts →
 //! the CLI renders and decides the exit code from `--fail-on`.
 
+pub mod catalogue;
 pub mod date;
 pub mod finding;
 pub mod graphql;
@@ -32,7 +33,11 @@ pub struct DiffOptions<'a> {
 
 /// Compares two contracts of the same kind and returns every finding at its default level,
 /// sorted. The policy's remaps and acceptances are applied by the caller ([`Policy::apply`]).
-pub fn diff(old: &Contract, new: &Contract, opts: &DiffOptions<'_>) -> Result<Vec<Finding>, Diagnostic> {
+pub fn diff(
+    old: &Contract,
+    new: &Contract,
+    opts: &DiffOptions<'_>,
+) -> Result<Vec<Finding>, Diagnostic> {
     let mut findings = match (old, new) {
         (Contract::OpenApi(o), Contract::OpenApi(n)) => openapi::diff(o, n, opts),
         (Contract::GraphQl(o), Contract::GraphQl(n)) => graphql::diff(o, n, opts),
@@ -40,7 +45,11 @@ pub fn diff(old: &Contract, new: &Contract, opts: &DiffOptions<'_>) -> Result<Ve
         (o, n) => {
             return Err(Diagnostic::error(
                 "kind-mismatch",
-                format!("cannot compare a {} contract with a {} contract", o.kind(), n.kind()),
+                format!(
+                    "cannot compare a {} contract with a {} contract",
+                    o.kind(),
+                    n.kind()
+                ),
             )
             .with_hint("give OLD and NEW of the same kind, or force it with --kind"))
         }
@@ -52,7 +61,11 @@ pub fn diff(old: &Contract, new: &Contract, opts: &DiffOptions<'_>) -> Result<Ve
 /// Sorts findings into their stable report order: subject, then path, then rule id.
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        (a.subject.as_str(), a.path.as_str(), a.rule.id).cmp(&(b.subject.as_str(), b.path.as_str(), b.rule.id))
+        (a.subject.as_str(), a.path.as_str(), a.rule.id).cmp(&(
+            b.subject.as_str(),
+            b.path.as_str(),
+            b.rule.id,
+        ))
     });
 }
 
