@@ -255,7 +255,7 @@ pub fn run(args: &DiffArgs, color: bool, changelog: bool) -> u8 {
         match diff::diff(&oc, &nc, &diff_opts) {
             Ok(f) => report.findings.extend(f),
             Err(d) => {
-                print_diagnostics(&[d], color);
+                print_diagnostics(&[*d], color);
                 return exit::USAGE;
             }
         }

@@ -37,21 +37,23 @@ pub fn diff(
     old: &Contract,
     new: &Contract,
     opts: &DiffOptions<'_>,
-) -> Result<Vec<Finding>, Diagnostic> {
+) -> Result<Vec<Finding>, Box<Diagnostic>> {
     let mut findings = match (old, new) {
         (Contract::OpenApi(o), Contract::OpenApi(n)) => openapi::diff(o, n, opts),
         (Contract::GraphQl(o), Contract::GraphQl(n)) => graphql::diff(o, n, opts),
         (Contract::Proto(o), Contract::Proto(n)) => proto::diff(o, n, opts),
         (o, n) => {
-            return Err(Diagnostic::error(
-                "kind-mismatch",
-                format!(
-                    "cannot compare a {} contract with a {} contract",
-                    o.kind(),
-                    n.kind()
-                ),
-            )
-            .with_hint("give OLD and NEW of the same kind, or force it with --kind"))
+            return Err(Box::new(
+                Diagnostic::error(
+                    "kind-mismatch",
+                    format!(
+                        "cannot compare a {} contract with a {} contract",
+                        o.kind(),
+                        n.kind()
+                    ),
+                )
+                .with_hint("give OLD and NEW of the same kind, or force it with --kind"),
+            ))
         }
     };
     sort(&mut findings);
