@@ -1,0 +1,126 @@
+//! Finding `.proto` files for protox: the user's files and everything they import, read through
+//! the [`Vfs`] ahead of compilation (protox wants a `'static` resolver), then served from memory.
+//! Well-known types come from protox's built-in copies unless a root holds a file of that name.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use protox::file::{File, FileResolver, GoogleFileResolver};
+
+use super::SourceMap;
+use crate::fs::Vfs;
+use crate::source::SourceFile;
+use crate::{Diagnostic, Refused};
+
+/// Serves pre-read files by proto name. Cheap to clone (the files are shared).
+pub struct VfsResolver {
+    roots: Vec<PathBuf>,
+    files: Arc<HashMap<String, File>>,
+    sources: SourceMap,
+    google: GoogleFileResolver,
+}
+
+impl Clone for VfsResolver {
+    fn clone(&self) -> Self {
+        VfsResolver {
+            roots: self.roots.clone(),
+            files: Arc::clone(&self.files),
+            sources: self.sources.clone(),
+            google: GoogleFileResolver::new(),
+        }
+    }
+}
+
+impl VfsResolver {
+    /// An empty resolver over `roots`.
+    pub fn new(_fs: &dyn Vfs, roots: &[PathBuf]) -> Result<Self, Refused> {
+        if roots.is_empty() {
+            return Err(Refused::one(
+                Diagnostic::error("proto-no-root", "no import root was given")
+                    .with_hint("pass the directory that holds the .proto files"),
+            ));
+        }
+        Ok(VfsResolver {
+            roots: roots.to_vec(),
+            files: Arc::new(HashMap::new()),
+            sources: SourceMap::new(),
+            google: GoogleFileResolver::new(),
+        })
+    }
+
+    /// The proto name of a path under one of the roots (`a/b.proto`).
+    pub fn name_of(&self, path: &Path) -> Option<String> {
+        self.roots
+            .iter()
+            .find_map(|r| path.strip_prefix(r).ok())
+            .and_then(path_to_name)
+    }
+
+    /// Reads `names` and, transitively, every file they import that a root holds. Returns the
+    /// files that could not be read or parsed, in the order met.
+    pub fn preload(&mut self, fs: &dyn Vfs, names: &[String]) -> Vec<protox::Error> {
+        let mut failures = Vec::new();
+        let mut files = HashMap::new();
+        let mut queue: VecDeque<String> = names.iter().cloned().collect();
+        while let Some(name) = queue.pop_front() {
+            if files.contains_key(&name) || self.sources.contains_key(&name) {
+                continue;
+            }
+            let Some(path) = self
+                .roots
+                .iter()
+                .map(|r| r.join(&name))
+                .find(|p| fs.is_file(p))
+            else {
+                continue; // a well-known type, or missing: the compiler reports where it is imported
+            };
+            let text = match fs.read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) => {
+                    failures.push(protox::Error::new(format!("{}: {e}", fs.display(&path))));
+                    continue;
+                }
+            };
+            let parsed = File::from_source(&name, &text);
+            self.sources
+                .insert(name.clone(), SourceFile::new(fs.display(&path), text));
+            match parsed {
+                Ok(f) => {
+                    queue.extend(f.file_descriptor_proto().dependency.iter().cloned());
+                    files.insert(name, f);
+                }
+                Err(e) => failures.push(e),
+            }
+        }
+        self.files = Arc::new(files);
+        failures
+    }
+
+    /// The source texts read so far, by proto name.
+    pub fn sources(&self) -> SourceMap {
+        self.sources.clone()
+    }
+}
+
+impl FileResolver for VfsResolver {
+    fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+        match self.files.get(name) {
+            Some(f) => Ok(f.clone()),
+            None => self.google.open_file(name),
+        }
+    }
+}
+
+/// `a/b.proto` from a relative path; `None` for paths with `..` or absolute parts.
+fn path_to_name(rel: &Path) -> Option<String> {
+    let mut parts = Vec::new();
+    for c in rel.components() {
+        match c {
+            Component::Normal(s) => parts.push(s.to_str()?),
+            Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
