@@ -172,7 +172,7 @@ fn descriptor_sets_load_without_source() {
     std::fs::write(&set, c.encoded_file_descriptor_set()).unwrap();
     let loaded = proto::load(
         &contracts::fs::RealFs,
-        &[set.clone()],
+        std::slice::from_ref(&set),
         &[dir.path().to_path_buf()],
     )
     .expect("a descriptor set loads");
