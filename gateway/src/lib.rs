@@ -21,7 +21,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Or from a file: `GatewayConfig::from_file` reads `gateway.yaml` (several contracts,
+//! Or from a file: [`GatewayConfig::from_file`] reads `gateway.yaml` (several contracts,
 //! upstreams and route prefixes, per-operation modes, limits, policies).
 //!
 //! # Phases
@@ -77,6 +77,7 @@ mod proxy;
 pub mod store;
 pub mod upstream;
 pub mod validate;
+pub mod yaml;
 
 pub use config::{
     BreakerPolicy, GatewayConfig, Limits, Mode, OperationOverride, Policies, Policy, ReloadConfig,
