@@ -2,6 +2,9 @@
 //! [`CompiledContract`] (route matcher → per-operation validators); the request path only runs
 //! what was compiled.
 
+pub mod document;
+pub mod schema;
+
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
@@ -10,6 +13,11 @@ use http::{HeaderMap, Method, StatusCode};
 
 use crate::config::Policies;
 use crate::problem::Violation;
+
+/// The HTTP methods an OpenAPI path item may hold operations for.
+pub(crate) const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// One operation of a compiled contract.
 #[derive(Debug)]
