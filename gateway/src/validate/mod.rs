@@ -3,6 +3,8 @@
 //! what was compiled.
 
 pub mod document;
+pub mod params;
+pub mod router;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
