@@ -402,7 +402,16 @@ impl Gateway {
         }
         #[cfg(unix)]
         if shared.config.reload.on_sighup {
-            tokio::spawn(on_sighup(Arc::clone(&shared), shutdown_rx.clone()));
+            // Registered before `start` returns, so a SIGHUP right after never kills the process.
+            use tokio::signal::unix::{signal, SignalKind};
+            match signal(SignalKind::hangup()) {
+                Ok(hup) => {
+                    tokio::spawn(on_sighup(hup, Arc::clone(&shared), shutdown_rx.clone()));
+                }
+                Err(e) => {
+                    tracing::warn!(target: "contract_gateway::reload", error = %e, "cannot listen for SIGHUP")
+                }
+            }
         }
         tracing::info!(
             target: "contract_gateway::lifecycle",
@@ -516,12 +525,11 @@ async fn poll_files(shared: Arc<Shared>, every: Duration, mut shutdown: watch::R
 }
 
 #[cfg(unix)]
-async fn on_sighup(shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let Ok(mut hup) = signal(SignalKind::hangup()) else {
-        tracing::warn!(target: "contract_gateway::reload", "cannot listen for SIGHUP");
-        return;
-    };
+async fn on_sighup(
+    mut hup: tokio::signal::unix::Signal,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
         tokio::select! {
             got = hup.recv() => {
