@@ -1,8 +1,11 @@
 //! The `contract` command. Only this crate knows exit codes, colours and output formats.
 
 mod exit;
+mod explain;
+mod git;
 mod lint;
 mod render;
+mod report;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +28,8 @@ struct Cli {
 enum Command {
     /// Load contracts and report problems with file:line:col, what is wrong and how to fix it.
     Lint(LintArgs),
+    /// Explain a diff rule: what it detects, why it breaks clients, how to evolve safely.
+    Explain(explain::ExplainArgs),
 }
 
 /// Arguments of `contract lint`.
@@ -102,6 +107,7 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Command::Lint(args) => lint::run(&args, color),
+        Command::Explain(args) => explain::run(&args),
     };
     ExitCode::from(code)
 }

@@ -52,15 +52,20 @@ pub fn text(d: &Diagnostic, color: bool) -> String {
 }
 
 /// The lines around a span, cut out of the file so that huge files render fast.
-struct Window {
-    file: String,
-    text: String,
-    first_line: usize,
-    range: std::ops::Range<usize>,
+pub struct Window {
+    /// File name.
+    pub file: String,
+    /// The cut-out lines.
+    pub text: String,
+    /// Line number of the first cut-out line.
+    pub first_line: usize,
+    /// The span, relative to `text`.
+    pub range: std::ops::Range<usize>,
 }
 
 impl Window {
-    fn around(span: &Span) -> Window {
+    /// The lines around `span`.
+    pub fn around(span: &Span) -> Window {
         let src = span.file.text();
         let (line, _) = span.file.line_col(span.start);
         let first_line = (line as usize).saturating_sub(CONTEXT_LINES).max(1);

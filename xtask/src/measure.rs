@@ -18,8 +18,16 @@ pub struct Sample {
 
 /// Runs `cmd` once, discarding its output, and measures it.
 pub fn run_once(cmd: &mut Command) -> Result<Sample> {
+    run_limited(cmd, None).map(|(s, _)| s)
+}
+
+/// Runs `cmd` once with an optional time limit; returns the sample and whether it timed out
+/// (then it was killed and the sample's wall time is the limit).
+pub fn run_limited(cmd: &mut Command, limit: Option<Duration>) -> Result<(Sample, bool)> {
+    use std::os::unix::process::CommandExt;
     let start = Instant::now();
     let child = cmd
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -28,23 +36,38 @@ pub fn run_once(cmd: &mut Command) -> Result<Sample> {
     let mut status: libc::c_int = 0;
     // SAFETY: an all-zero rusage is a valid value; wait4 fills it for our own child.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: pid is our child; the pointers are to live locals.
-    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = start.elapsed();
-    if rc < 0 {
-        bail!("wait4 failed: {}", std::io::Error::last_os_error());
+    let mut timed_out = false;
+    loop {
+        // SAFETY: pid is our child; the pointers are to live locals.
+        let rc = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+        if rc < 0 {
+            bail!("wait4 failed: {}", std::io::Error::last_os_error());
+        }
+        if rc == pid {
+            break;
+        }
+        if limit.is_some_and(|l| start.elapsed() >= l) && !timed_out {
+            timed_out = true;
+            // SAFETY: killing the process group our own child leads.
+            unsafe { libc::kill(-pid, libc::SIGKILL) };
+        }
+        std::thread::sleep(Duration::from_millis(2));
     }
+    let wall = start.elapsed();
     std::mem::forget(child); // already reaped
     let exit_code = if libc::WIFEXITED(status) {
         libc::WEXITSTATUS(status)
     } else {
         -1
     };
-    Ok(Sample {
-        wall,
-        max_rss_kib: usage.ru_maxrss as u64,
-        exit_code,
-    })
+    Ok((
+        Sample {
+            wall,
+            max_rss_kib: usage.ru_maxrss as u64,
+            exit_code,
+        },
+        timed_out,
+    ))
 }
 
 /// Runs `make()` `n` times and returns the median wall time sample (and the max RSS seen).

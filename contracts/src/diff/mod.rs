@@ -6,15 +6,70 @@
 //! and emit [`Finding`]s with their default [`Level`] → [`Policy::apply`] remaps and accepts →
 //! the CLI renders and decides the exit code from `--fail-on`.
 
+pub mod catalogue;
 pub mod date;
 pub mod finding;
+pub mod graphql;
+pub mod openapi;
 pub mod policy;
+pub mod proto;
 pub mod registry;
 
 pub use date::Date;
 pub use finding::{Finding, Level};
 pub use policy::{Acceptance, Policy, PolicyError};
 pub use registry::Rule;
+
+use crate::{Contract, Diagnostic};
+
+/// Options every format engine may read.
+#[derive(Debug, Clone)]
+pub struct DiffOptions<'a> {
+    /// The policy (format options live under its `openapi:`, `graphql:`, `proto:` keys).
+    pub policy: &'a Policy,
+    /// Today, for sunset dates and acceptance expiry.
+    pub today: Date,
+}
+
+/// Compares two contracts of the same kind and returns every finding at its default level,
+/// sorted. The policy's remaps and acceptances are applied by the caller ([`Policy::apply`]).
+pub fn diff(
+    old: &Contract,
+    new: &Contract,
+    opts: &DiffOptions<'_>,
+) -> Result<Vec<Finding>, Box<Diagnostic>> {
+    let mut findings = match (old, new) {
+        (Contract::OpenApi(o), Contract::OpenApi(n)) => openapi::diff(o, n, opts),
+        (Contract::GraphQl(o), Contract::GraphQl(n)) => graphql::diff(o, n, opts),
+        (Contract::Proto(o), Contract::Proto(n)) => proto::diff(o, n, opts),
+        (o, n) => {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "kind-mismatch",
+                    format!(
+                        "cannot compare a {} contract with a {} contract",
+                        o.kind(),
+                        n.kind()
+                    ),
+                )
+                .with_hint("give OLD and NEW of the same kind, or force it with --kind"),
+            ))
+        }
+    };
+    sort(&mut findings);
+    Ok(findings)
+}
+
+/// Sorts findings into their stable report order: subject, then path, then rule id.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.subject.as_str(), a.path.as_str(), a.rule.id).cmp(&(
+            b.subject.as_str(),
+            b.path.as_str(),
+            b.rule.id,
+        ))
+    });
+}
 
 /// The result of comparing two contracts.
 #[derive(Debug, Default)]
@@ -28,15 +83,9 @@ pub struct DiffReport {
 }
 
 impl DiffReport {
-    /// Sorts findings into their stable report order: subject, then path, then rule id.
+    /// Sorts findings into their stable report order.
     pub fn sort(&mut self) {
-        self.findings.sort_by(|a, b| {
-            (a.subject.as_str(), a.path.as_str(), a.rule.id).cmp(&(
-                b.subject.as_str(),
-                b.path.as_str(),
-                b.rule.id,
-            ))
-        });
+        sort(&mut self.findings);
     }
 
     /// How many findings of each level are not accepted: (breaking, dangerous, safe).

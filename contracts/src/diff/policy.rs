@@ -76,8 +76,7 @@ fn err(pointer: impl Into<String>, message: impl Into<String>) -> PolicyError {
 }
 
 fn str_at<'a>(v: &'a Value, pointer: &str) -> Result<&'a str, PolicyError> {
-    v.as_str()
-        .ok_or_else(|| err(pointer, "expected a string"))
+    v.as_str().ok_or_else(|| err(pointer, "expected a string"))
 }
 
 impl Policy {
@@ -89,7 +88,10 @@ impl Policy {
             if v.is_null() {
                 return Ok(p);
             }
-            return Err(err("", "the policy must be a mapping of keys such as `accept:`"));
+            return Err(err(
+                "",
+                "the policy must be a mapping of keys such as `accept:`",
+            ));
         };
         for (key, val) in map {
             let ptr = format!("/{key}");
@@ -104,12 +106,17 @@ impl Policy {
                     });
                 }
                 "severity" => {
-                    let m = val
-                        .as_object()
-                        .ok_or_else(|| err(&ptr, "expected a mapping `rule-id: breaking|dangerous|safe`"))?;
+                    let m = val.as_object().ok_or_else(|| {
+                        err(
+                            &ptr,
+                            "expected a mapping `rule-id: breaking|dangerous|safe`",
+                        )
+                    })?;
                     for (id, level) in m {
                         let lp = format!("{ptr}/{}", id.replace('~', "~0").replace('/', "~1"));
-                        let level: Level = str_at(level, &lp)?.parse().map_err(|e: String| err(&lp, e))?;
+                        let level: Level = str_at(level, &lp)?
+                            .parse()
+                            .map_err(|e: String| err(&lp, e))?;
                         let known = registry::find(id).is_some() || is_category(id);
                         if !known {
                             let hint = registry::suggest(id);
@@ -118,7 +125,10 @@ impl Policy {
                                 if hint.is_empty() {
                                     format!("unknown rule id `{id}`; `contract explain --list` shows them all")
                                 } else {
-                                    format!("unknown rule id `{id}`; did you mean {}?", hint.join(", "))
+                                    format!(
+                                        "unknown rule id `{id}`; did you mean {}?",
+                                        hint.join(", ")
+                                    )
                                 },
                             ));
                         }
@@ -126,9 +136,9 @@ impl Policy {
                     }
                 }
                 "accept" => {
-                    let list = val
-                        .as_array()
-                        .ok_or_else(|| err(&ptr, "expected a list of `- rule: … at: … reason: …`"))?;
+                    let list = val.as_array().ok_or_else(|| {
+                        err(&ptr, "expected a list of `- rule: … at: … reason: …`")
+                    })?;
                     for (i, entry) in list.iter().enumerate() {
                         p.accept.push(parse_accept(entry, &format!("{ptr}/{i}"))?);
                     }
@@ -174,9 +184,8 @@ impl Policy {
             let key = f.location_key();
             for (i, a) in self.accept.iter().enumerate() {
                 let rule_matches = normalize(&a.rule) == normalize(f.rule.id);
-                let at_matches = key == a.at
-                    || key.starts_with(&format!("{} ", a.at))
-                    || f.subject == a.at;
+                let at_matches =
+                    key == a.at || key.starts_with(&format!("{} ", a.at)) || f.subject == a.at;
                 if !(rule_matches && at_matches) {
                     continue;
                 }
@@ -206,9 +215,12 @@ impl Policy {
 }
 
 fn parse_accept(entry: &Value, ptr: &str) -> Result<AcceptRule, PolicyError> {
-    let m = entry
-        .as_object()
-        .ok_or_else(|| err(ptr, "expected a mapping with rule, at, reason and optional expires"))?;
+    let m = entry.as_object().ok_or_else(|| {
+        err(
+            ptr,
+            "expected a mapping with rule, at, reason and optional expires",
+        )
+    })?;
     let get = |k: &str| m.get(k);
     let rule = match get("rule") {
         Some(v) => str_at(v, &format!("{ptr}/rule"))?.to_string(),
@@ -222,12 +234,10 @@ fn parse_accept(entry: &Value, ptr: &str) -> Result<AcceptRule, PolicyError> {
     }
     let at = match get("at") {
         Some(v) => str_at(v, &format!("{ptr}/at"))?.to_string(),
-        None => {
-            return Err(err(
-                ptr,
-                "missing `at:` (the finding's location, e.g. `GET /pokemon/{id}`, as reports print it)",
-            ))
-        }
+        None => return Err(err(
+            ptr,
+            "missing `at:` (the finding's location, e.g. `GET /pokemon/{id}`, as reports print it)",
+        )),
     };
     let reason = match get("reason") {
         Some(v) => str_at(v, &format!("{ptr}/reason"))?.trim().to_string(),

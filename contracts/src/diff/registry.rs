@@ -56,7 +56,12 @@ fn normalize(id: &str) -> String {
 
 /// The per-format tables. A format adds its table here.
 fn tables() -> &'static [&'static [Rule]] {
-    &[]
+    static TABLES: [&[Rule]; 3] = [
+        super::openapi::RULES,
+        super::graphql::RULES,
+        super::proto::RULES,
+    ];
+    &TABLES
 }
 
 #[cfg(test)]
@@ -67,7 +72,12 @@ mod tests {
     fn ids_are_unique_sorted_and_documented() {
         for t in tables() {
             for w in t.windows(2) {
-                assert!(w[0].id < w[1].id, "{} must sort before {}", w[0].id, w[1].id);
+                assert!(
+                    w[0].id < w[1].id,
+                    "{} must sort before {}",
+                    w[0].id,
+                    w[1].id
+                );
             }
         }
         let mut seen = std::collections::HashSet::new();
@@ -80,7 +90,11 @@ mod tests {
                 "Example",
                 "How to evolve safely",
             ] {
-                assert!(r.explain.contains(section), "{}: no `{section}` section", r.id);
+                assert!(
+                    r.explain.contains(section),
+                    "{}: no `{section}` section",
+                    r.id
+                );
             }
         }
     }

@@ -1,0 +1,277 @@
+//! `contract diff OLD NEW` and `contract changelog OLD NEW`: load both sides (files, directories
+//! paired by relative path, or `git:REV:path`), run the engine, apply the policy, render, and
+//! decide the exit code from `--fail-on`.
+
+use std::path::{Path, PathBuf};
+
+use contracts::diff::policy::Applied;
+use contracts::diff::{self, Date, DiffOptions, DiffReport, Level, Policy};
+use contracts::fs::{RealFs, Vfs};
+use contracts::{Contract, Diagnostic, Input, LoadOptions, Severity};
+
+use crate::report::{self, Context, DiffFormat};
+use crate::{exit, git, render};
+
+/// Arguments of `contract diff` and `contract changelog`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The old contract: a file, a directory, or git:REV:path.
+    pub old: String,
+    /// The new contract: a file, a directory, or git:REV:path.
+    pub new: String,
+    /// Force the contract kind instead of detecting it.
+    #[arg(long, value_parser = crate::parse_kind)]
+    pub kind: Option<contracts::ContractKind>,
+    /// Extra protobuf import roots (both sides).
+    #[arg(short = 'I', long = "include")]
+    pub include: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Lowest level that makes the command exit 1: breaking (default), dangerous or never.
+    #[arg(long, value_parser = parse_fail_on)]
+    pub fail_on: Option<FailOn>,
+    /// Policy file (default: ./contract.yaml when it exists).
+    #[arg(long)]
+    pub policy: Option<PathBuf>,
+    /// Evaluate sunset dates and acceptance expiry as of this date (YYYY-MM-DD) instead of today.
+    #[arg(long, value_parser = parse_date)]
+    pub today: Option<Date>,
+}
+
+/// `--fail-on` for diffs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailOn(pub Option<Level>);
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    if s == "never" {
+        return Ok(FailOn(None));
+    }
+    s.parse::<Level>()
+        .map(|l| FailOn(Some(l)))
+        .map_err(|_| format!("`{s}`: use breaking, dangerous or never"))
+}
+
+fn parse_date(s: &str) -> Result<Date, String> {
+    s.parse()
+}
+
+/// One side of the comparison, opened.
+struct Side {
+    fs: Box<dyn Vfs>,
+    path: PathBuf,
+    name: String,
+}
+
+fn open_side(arg: &str) -> Result<Side, Diagnostic> {
+    match git::parse_spec(arg) {
+        Some(Ok(spec)) => {
+            let (fs, path) = git::GitFs::open(&spec).map_err(|e| {
+                Diagnostic::error("unreadable-input", e).with_file(arg.to_string())
+            })?;
+            Ok(Side {
+                fs: Box::new(fs),
+                path,
+                name: arg.to_string(),
+            })
+        }
+        Some(Err(e)) => Err(Diagnostic::error("usage", e)),
+        None => Ok(Side {
+            fs: Box::new(RealFs),
+            path: PathBuf::from(arg),
+            name: arg.to_string(),
+        }),
+    }
+}
+
+/// Pairs the contracts of both sides: by kind and path relative to each side's root.
+fn pair(
+    old: &Side,
+    old_inputs: Vec<Input>,
+    new: &Side,
+    new_inputs: Vec<Input>,
+) -> (Vec<(Input, Input)>, Vec<String>) {
+    let key = |side: &Side, i: &Input| {
+        let rel = if i.kind == contracts::ContractKind::OpenApi && side.fs.is_dir(&side.path) {
+            i.paths
+                .first()
+                .and_then(|p| p.strip_prefix(&side.path).ok())
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        } else {
+            String::new()
+        };
+        (i.kind, rel)
+    };
+    let mut notes = Vec::new();
+    let mut pairs = Vec::new();
+    let mut new_left: Vec<Option<Input>> = new_inputs.into_iter().map(Some).collect();
+    for o in old_inputs {
+        let k = key(old, &o);
+        let found = new_left
+            .iter_mut()
+            .find(|n| n.as_ref().is_some_and(|n| key(new, n) == k))
+            .and_then(Option::take);
+        match found {
+            Some(n) => pairs.push((o, n)),
+            None => notes.push(format!(
+                "{} contract {} exists only in OLD: it was removed",
+                k.0,
+                display_paths(old, &o)
+            )),
+        }
+    }
+    for n in new_left.into_iter().flatten() {
+        notes.push(format!(
+            "{} contract {} exists only in NEW: it was added",
+            n.kind,
+            display_paths(new, &n)
+        ));
+    }
+    (pairs, notes)
+}
+
+fn display_paths(side: &Side, i: &Input) -> String {
+    i.paths
+        .iter()
+        .map(|p| side.fs.display(p))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads the policy file given, or `./contract.yaml` when present.
+fn load_policy(path: Option<&Path>) -> Result<Policy, Vec<Diagnostic>> {
+    let default = Path::new("contract.yaml");
+    let path = match path {
+        Some(p) => p,
+        None if default.is_file() => default,
+        None => return Ok(Policy::default()),
+    };
+    crate::policy_file::load(path)
+}
+
+fn print_diagnostics(diags: &[Diagnostic], color: bool) {
+    for d in diags {
+        eprintln!("{}", render::text(d, color));
+    }
+}
+
+/// Runs `diff` (or `changelog` when `changelog` is set) and returns the exit code.
+pub fn run(args: &DiffArgs, color: bool, changelog: bool) -> u8 {
+    let policy = match load_policy(args.policy.as_deref()) {
+        Ok(p) => p,
+        Err(diags) => {
+            print_diagnostics(&diags, color);
+            return exit::USAGE;
+        }
+    };
+    let fail_on = match (args.fail_on, policy.fail_on) {
+        (Some(f), _) => f.0,
+        (None, Some(p)) => p,
+        (None, None) => Some(Level::Breaking),
+    };
+    let fail_on = if changelog && args.fail_on.is_none() {
+        None
+    } else {
+        fail_on
+    };
+    let today = args.today.unwrap_or_else(Date::today);
+    let opts = LoadOptions {
+        kind: args.kind,
+        include: args.include.clone(),
+    };
+
+    let (old, new) = match (open_side(&args.old), open_side(&args.new)) {
+        (Ok(o), Ok(n)) => (o, n),
+        (o, n) => {
+            let diags: Vec<Diagnostic> = [o.err(), n.err()].into_iter().flatten().collect();
+            print_diagnostics(&diags, color);
+            return exit::USAGE;
+        }
+    };
+    let discover = |s: &Side| contracts::discover(s.fs.as_ref(), &s.path, &opts);
+    let (old_inputs, new_inputs) = match (discover(&old), discover(&new)) {
+        (Ok(o), Ok(n)) => (o, n),
+        (o, n) => {
+            for r in [o.err(), n.err()].into_iter().flatten() {
+                print_diagnostics(&r.diagnostics, color);
+            }
+            return exit::USAGE;
+        }
+    };
+    let (pairs, notes) = pair(&old, old_inputs, &new, new_inputs);
+    if pairs.is_empty() {
+        print_diagnostics(
+            &[Diagnostic::error(
+                "nothing-to-compare",
+                format!("{} and {} hold no contracts of the same kind", old.name, new.name),
+            )
+            .with_hint("compare two files of the same kind, or two directories that share contracts")],
+            color,
+        );
+        return exit::USAGE;
+    }
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
+
+    let mut report = DiffReport {
+        old_name: old.name.clone(),
+        new_name: new.name.clone(),
+        findings: Vec::new(),
+    };
+    let diff_opts = DiffOptions {
+        policy: &policy,
+        today,
+    };
+    for (o, n) in &pairs {
+        let load = |side: &Side, input: &Input| -> Result<Contract, u8> {
+            match contracts::load(side.fs.as_ref(), input, &opts) {
+                Ok(l) => {
+                    let errors: Vec<Diagnostic> = l
+                        .diagnostics
+                        .into_iter()
+                        .filter(|d| d.severity == Severity::Error)
+                        .collect();
+                    if !errors.is_empty() {
+                        eprintln!(
+                            "note: {} has {} error(s); the comparison goes on, but run `contract lint` on it",
+                            display_paths(side, input),
+                            errors.len()
+                        );
+                    }
+                    Ok(l.contract)
+                }
+                Err(r) => {
+                    print_diagnostics(&r.diagnostics, color);
+                    Err(exit::USAGE)
+                }
+            }
+        };
+        let (oc, nc) = match (load(&old, o), load(&new, n)) {
+            (Ok(a), Ok(b)) => (a, b),
+            _ => return exit::USAGE,
+        };
+        match diff::diff(&oc, &nc, &diff_opts) {
+            Ok(f) => report.findings.extend(f),
+            Err(d) => {
+                print_diagnostics(&[*d], color);
+                return exit::USAGE;
+            }
+        }
+    }
+    report.sort();
+    let applied: Applied = policy.apply(&mut report.findings, today);
+    let ctx = Context {
+        color,
+        fail_on,
+        applied: &applied,
+        changelog,
+    };
+    print!("{}", report::render(&report, args.format, &ctx));
+    if report.fails(fail_on) {
+        exit::FINDINGS
+    } else {
+        exit::CLEAN
+    }
+}
