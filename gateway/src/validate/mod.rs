@@ -300,7 +300,7 @@ impl CompiledContract {
                 ),
                 Some(Ok(value)) => {
                     if let Some(c) = &p.check {
-                        c.check(&value, &location, "parameter-invalid", &self.doc, v);
+                        c.check(value, &location, "parameter-invalid", &self.doc, v);
                     }
                 }
             }
@@ -402,7 +402,7 @@ impl CompiledContract {
         };
         let Some(check) = &media.check else { return };
         match content::read(ct, req.body, media) {
-            Read::Value(value) => check.check(&value, "request.body", "body-invalid", &self.doc, v),
+            Read::Value(value) => check.check(value, "request.body", "body-invalid", &self.doc, v),
             Read::Malformed(why) => {
                 let kind = if content::kind_of(&content::essence(ct)) == content::Kind::Json {
                     "malformed-json"
@@ -481,7 +481,7 @@ impl CompiledContract {
                     false,
                 ) {
                     Ok(value) => {
-                        c.check(&value, &location, "response-header-invalid", &self.doc, out)
+                        c.check(value, &location, "response-header-invalid", &self.doc, out)
                     }
                     Err(why) => out.push(Violation::new("response-header-invalid", location, why)),
                 }
@@ -556,7 +556,7 @@ impl CompiledContract {
         let Some(check) = &m.check else { return };
         match content::read(ct, body, m) {
             Read::Value(v) => {
-                check.check(&v, "response.body", "response-body-invalid", &self.doc, out)
+                check.check(v, "response.body", "response-body-invalid", &self.doc, out)
             }
             Read::Malformed(why) => out.push(
                 Violation::new("response-body-malformed", "response.body", why)
@@ -637,21 +637,34 @@ impl Compiler {
 
     fn compile_schema(&mut self, dir: Direction, pointer: &str) -> Option<SchemaCheck> {
         let space = match dir {
-            Direction::Request => self.req.as_ref(),
-            Direction::Response => self.resp.as_ref(),
+            Direction::Request => self.req.as_mut(),
+            Direction::Response => self.resp.as_mut(),
         }?;
-        match space.compile(pointer) {
-            Ok(c) => Some(c),
-            Err(e) => {
+        Some(space.register(pointer))
+    }
+
+    /// Compiles both directions' schemas; schemas that do not compile become warnings.
+    fn finish_schemas(&mut self) -> Result<(), Vec<Diagnostic>> {
+        for space in [self.req.take(), self.resp.take()].into_iter().flatten() {
+            let skipped = space
+                .finish()
+                .map_err(|e| vec![self.error("invalid-contract", "", e, "fix the schemas")])?;
+            for s in skipped {
+                if self.warnings.iter().any(|w| w.message.contains(&s.pointer)) {
+                    continue;
+                }
                 self.warn(
                     "gateway-schema-skipped",
-                    pointer,
-                    format!("this schema cannot be compiled ({e}); it is not checked"),
+                    &s.pointer,
+                    format!(
+                        "the schema at {} does not compile ({}); it is not checked",
+                        s.pointer, s.reason
+                    ),
                     "fix the schema so that it is valid JSON Schema",
                 );
-                None
             }
         }
+        Ok(())
     }
 
     fn shape(&self, schema: &Value) -> Shape {
@@ -682,14 +695,8 @@ impl Compiler {
                 )]);
             }
         };
-        self.req = Some(
-            SchemaSpace::new(&root, version, Direction::Request)
-                .map_err(|e| vec![self.error("invalid-contract", "", e, "fix the schemas")])?,
-        );
-        self.resp = Some(
-            SchemaSpace::new(&root, version, Direction::Response)
-                .map_err(|e| vec![self.error("invalid-contract", "", e, "fix the schemas")])?,
-        );
+        self.req = Some(SchemaSpace::new(&root, version, Direction::Request));
+        self.resp = Some(SchemaSpace::new(&root, version, Direction::Response));
         let servers = |v: Option<&Value>| -> Vec<String> {
             v.and_then(Value::as_array)
                 .into_iter()
@@ -736,6 +743,7 @@ impl Compiler {
                 operations.push(op);
             }
         }
+        self.finish_schemas()?;
         let Compiler { doc, warnings, .. } = self;
         Ok((
             CompiledContract {

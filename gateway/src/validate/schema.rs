@@ -13,7 +13,7 @@
 //!   against that alternative only, so its own errors are reported.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::{Draft, Registry, ValidationError, Validator};
@@ -72,11 +72,23 @@ struct Marks {
     guards: HashMap<String, (String, Vec<String>)>,
 }
 
-/// Every schema of one document, rewritten for one direction and ready to compile.
+/// Every schema of one document, rewritten for one direction. Uses are registered one by one
+/// ([`SchemaSpace::register`]) and compiled together into ONE validator
+/// ([`SchemaSpace::finish`]), so that a schema referenced from a thousand operations is
+/// compiled once: the validator's root has one property per use, and a value is checked as
+/// `{"<use>": value}`.
 pub struct SchemaSpace {
-    registry: Registry<'static>,
+    doc: Value,
     draft: Draft,
-    marks: Arc<Marks>,
+    marks: Marks,
+    sites: Vec<String>,
+    shared: Arc<Shared>,
+}
+
+#[derive(Default)]
+struct Shared {
+    validator: OnceLock<Validator>,
+    marks: OnceLock<Marks>,
 }
 
 impl std::fmt::Debug for SchemaSpace {
@@ -85,21 +97,30 @@ impl std::fmt::Debug for SchemaSpace {
     }
 }
 
-/// One compiled schema use (a parameter's, a body's, a header's).
+/// One schema use (a parameter's, a body's, a header's), checkable once its space is finished.
 pub struct SchemaCheck {
-    validator: Validator,
-    marks: Arc<Marks>,
+    key: String,
+    shared: Arc<Shared>,
 }
 
 impl std::fmt::Debug for SchemaCheck {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SchemaCheck")
+        write!(f, "SchemaCheck({})", self.key)
     }
 }
 
+/// A schema that could not be compiled and was replaced by `{}` (checks nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// Where it is.
+    pub pointer: String,
+    /// Why it did not compile.
+    pub reason: String,
+}
+
 impl SchemaSpace {
-    /// Rewrites the document's schemas for `dir` and registers the result.
-    pub fn new(doc: &Value, version: Version, dir: Direction) -> Result<SchemaSpace, String> {
+    /// Rewrites the document's schemas for `dir`.
+    pub fn new(doc: &Value, version: Version, dir: Direction) -> SchemaSpace {
         let mut copy = doc.clone();
         let mut marks = Marks::default();
         for root in schema_roots(doc) {
@@ -109,39 +130,85 @@ impl SchemaSpace {
             Version::V30 => Draft::Draft4,
             Version::V31 => Draft::Draft202012,
         };
-        let registry = Registry::new()
-            .draft(draft)
-            .add(BASE, draft.create_resource(copy))
-            .and_then(|b| b.prepare())
-            .map_err(|e| format!("cannot index the contract's schemas: {e}"))?;
-        Ok(SchemaSpace {
-            registry,
+        SchemaSpace {
+            doc: copy,
             draft,
-            marks: Arc::new(marks),
-        })
+            marks,
+            sites: Vec::new(),
+            shared: Arc::new(Shared::default()),
+        }
     }
 
-    /// Compiles the schema at `pointer` (`/paths/…/schema`).
-    pub fn compile(&self, pointer: &str) -> Result<SchemaCheck, String> {
-        let reference = format!("{BASE}#{}", utf8_percent_encode(pointer, FRAGMENT));
-        let mut options = jsonschema::options().with_draft(self.draft);
-        if self.draft == Draft::Draft4 {
-            // OAS 3.0 names `uuid`, which draft 4 does not know.
-            options = options.with_format("uuid", is_uuid);
+    /// Registers the schema at `pointer` (`/paths/…/schema`) for checking.
+    pub fn register(&mut self, pointer: &str) -> SchemaCheck {
+        let key = self.sites.len().to_string();
+        self.sites.push(pointer.to_string());
+        SchemaCheck {
+            key,
+            shared: Arc::clone(&self.shared),
         }
-        let validator = options
-            .with_registry(&self.registry)
-            .should_validate_formats(true)
-            .should_ignore_unknown_formats(true)
-            .with_format("byte", is_base64)
-            .with_format("binary", |_: &str| true)
-            .with_format("password", |_: &str| true)
-            .build(&json!({ "$ref": reference }))
-            .map_err(|e| e.masked().to_string())?;
-        Ok(SchemaCheck {
-            validator,
-            marks: Arc::clone(&self.marks),
-        })
+    }
+
+    /// Compiles every registered use into one validator. A schema that does not compile (an
+    /// invalid `pattern`, a keyword of the wrong type) is replaced by `{}` and reported, so the
+    /// rest of the contract is still checked.
+    pub fn finish(mut self) -> Result<Vec<Skipped>, String> {
+        let mut properties = Map::new();
+        for (i, p) in self.sites.iter().enumerate() {
+            let reference = format!("{BASE}#{}", utf8_percent_encode(p, FRAGMENT));
+            properties.insert(i.to_string(), json!({ "$ref": reference }));
+        }
+        let root = json!({ "properties": properties });
+        let mut skipped: Vec<Skipped> = Vec::new();
+        loop {
+            let registry = Registry::new()
+                .draft(self.draft)
+                .add(BASE, self.draft.create_resource(self.doc.clone()))
+                .and_then(|b| b.prepare())
+                .map_err(|e| format!("cannot index the contract's schemas: {e}"))?;
+            let mut options = jsonschema::options().with_draft(self.draft);
+            if self.draft == Draft::Draft4 {
+                // OAS 3.0 names `uuid`, which draft 4 does not know.
+                options = options.with_format("uuid", is_uuid);
+            }
+            let built = options
+                .with_registry(&registry)
+                .should_validate_formats(true)
+                .should_ignore_unknown_formats(true)
+                .with_format("byte", is_base64)
+                .with_format("binary", |_: &str| true)
+                .with_format("password", |_: &str| true)
+                .build(&root);
+            match built {
+                Ok(v) => {
+                    let _ = self.shared.validator.set(v);
+                    let _ = self.shared.marks.set(std::mem::take(&mut self.marks));
+                    return Ok(skipped);
+                }
+                Err(e) => {
+                    // The failing keyword's location in the document: neutralize its schema.
+                    let at = e.instance_path().as_str().to_string();
+                    let schema_at = at.rsplit_once('/').map_or("", |(p, _)| p).to_string();
+                    let reason = e.masked().to_string();
+                    if schema_at.is_empty()
+                        || skipped.len() >= 100
+                        || skipped.iter().any(|s| s.pointer == schema_at)
+                    {
+                        return Err(format!("the contract's schemas do not compile: {reason}"));
+                    }
+                    match self.doc.pointer_mut(&schema_at) {
+                        Some(slot) => *slot = json!({}),
+                        None => {
+                            return Err(format!("the contract's schemas do not compile: {reason}"))
+                        }
+                    }
+                    skipped.push(Skipped {
+                        pointer: schema_at,
+                        reason,
+                    });
+                }
+            }
+        }
     }
 }
 
@@ -163,81 +230,100 @@ fn is_base64(s: &str) -> bool {
 }
 
 impl SchemaCheck {
-    /// The cheap check.
-    pub fn is_valid(&self, v: &Value) -> bool {
-        self.validator.is_valid(v)
+    fn wrap(&self, v: Value) -> Value {
+        let mut m = Map::with_capacity(1);
+        m.insert(self.key.clone(), v);
+        Value::Object(m)
+    }
+
+    /// The cheap check (true when the space failed to compile: nothing is checked then).
+    pub fn is_valid(&self, v: Value) -> bool {
+        match self.shared.validator.get() {
+            Some(val) => val.is_valid(&self.wrap(v)),
+            None => true,
+        }
     }
 
     /// Checks `v`; on failure adds one violation per error at `location` (such as
     /// `request.body`), of kind `kind`.
     pub fn check(
         &self,
-        v: &Value,
+        v: Value,
         location: &str,
         kind: &'static str,
         doc: &Document,
         out: &mut Vec<Violation>,
     ) {
-        if self.validator.is_valid(v) {
+        let (Some(validator), Some(marks)) = (self.shared.validator.get(), self.shared.marks.get())
+        else {
+            return;
+        };
+        let wrapped = self.wrap(v);
+        if validator.is_valid(&wrapped) {
             return;
         }
-        for e in self.validator.iter_errors(v) {
-            self.push(&e, location, kind, doc, out, 0);
+        let prefix = format!("/{}", self.key);
+        for e in validator.iter_errors(&wrapped) {
+            push(marks, &prefix, &e, location, kind, doc, out, 0);
         }
     }
+}
 
-    fn push(
-        &self,
-        e: &ValidationError<'_>,
-        location: &str,
-        kind: &'static str,
-        doc: &Document,
-        out: &mut Vec<Violation>,
-        depth: usize,
-    ) {
-        let pointer = e
-            .absolute_keyword_location()
-            .and_then(|u| u.fragment().map(|f| f.as_str().to_string()))
-            .map(|f| percent_decode_str(&f).decode_utf8_lossy().into_owned())
-            .unwrap_or_else(|| e.schema_path().as_str().to_string());
-        let parent = pointer.rsplit_once('/').map_or("", |(p, _)| p);
-        // A discriminator implication failed: report the chosen alternative's own errors.
-        if let ValidationErrorKind::AnyOf { context } = e.kind() {
-            if depth < 8 && self.marks.implications.contains(parent) {
-                if let Some(branch) = context.get(1) {
-                    for inner in branch {
-                        self.push(inner, location, kind, doc, out, depth + 1);
-                    }
-                    return;
+#[allow(clippy::too_many_arguments)]
+fn push(
+    marks: &Marks,
+    prefix: &str,
+    e: &ValidationError<'_>,
+    location: &str,
+    kind: &'static str,
+    doc: &Document,
+    out: &mut Vec<Violation>,
+    depth: usize,
+) {
+    let pointer = e
+        .absolute_keyword_location()
+        .and_then(|u| u.fragment().map(|f| f.as_str().to_string()))
+        .map(|f| percent_decode_str(&f).decode_utf8_lossy().into_owned())
+        .unwrap_or_else(|| e.schema_path().as_str().to_string());
+    let parent = pointer.rsplit_once('/').map_or("", |(p, _)| p);
+    // A discriminator implication failed: report the chosen alternative's own errors.
+    if let ValidationErrorKind::AnyOf { context } = e.kind() {
+        if depth < 8 && marks.implications.contains(parent) {
+            if let Some(branch) = context.get(1) {
+                for inner in branch {
+                    push(marks, prefix, inner, location, kind, doc, out, depth + 1);
                 }
+                return;
             }
         }
-        let message = match e.kind() {
-            ValidationErrorKind::Not { .. } | ValidationErrorKind::FalseSchema => {
-                match self.marks.forbidden.get(parent) {
-                    Some((why, prop)) if *why == "readOnly" => {
-                        format!("`{prop}` is readOnly: clients must not send it")
-                    }
-                    Some((_, prop)) => {
-                        format!("`{prop}` is writeOnly: servers must not return it")
-                    }
-                    None => e.masked().to_string(),
+    }
+    let message = match e.kind() {
+        ValidationErrorKind::Not { .. } | ValidationErrorKind::FalseSchema => {
+            match marks.forbidden.get(parent) {
+                Some((why, prop)) if *why == "readOnly" => {
+                    format!("`{prop}` is readOnly: clients must not send it")
                 }
-            }
-            ValidationErrorKind::Enum { .. } => match self.marks.guards.get(&pointer) {
-                Some((prop, names)) => {
-                    format!("discriminator `{prop}` must be one of {}", names.join(", "))
+                Some((_, prop)) => {
+                    format!("`{prop}` is writeOnly: servers must not return it")
                 }
                 None => e.masked().to_string(),
-            },
-            _ => e.masked().to_string(),
-        };
-        out.push(
-            Violation::new(kind, location, message)
-                .with_paths(e.instance_path().as_str(), pointer.clone())
-                .with_spec(doc.spec(&pointer)),
-        );
-    }
+            }
+        }
+        ValidationErrorKind::Enum { .. } => match marks.guards.get(&pointer) {
+            Some((prop, names)) => {
+                format!("discriminator `{prop}` must be one of {}", names.join(", "))
+            }
+            None => e.masked().to_string(),
+        },
+        _ => e.masked().to_string(),
+    };
+    let instance = e.instance_path().as_str();
+    let instance = instance.strip_prefix(prefix).unwrap_or(instance);
+    out.push(
+        Violation::new(kind, location, message)
+            .with_paths(instance, pointer.clone())
+            .with_spec(doc.spec(&pointer)),
+    );
 }
 
 /// Pointers of every schema root in an OpenAPI document: under `components.schemas`,
@@ -574,10 +660,12 @@ mod tests {
         Document::from_value("api.yaml", v)
     }
 
-    fn errors(space: &SchemaSpace, d: &Document, ptr: &str, v: Value) -> Vec<Violation> {
-        let c = space.compile(ptr).unwrap();
+    fn errors(d: &Document, ver: Version, dir: Direction, ptr: &str, v: Value) -> Vec<Violation> {
+        let mut space = SchemaSpace::new(&d.value, ver, dir);
+        let c = space.register(ptr);
+        assert_eq!(space.finish().unwrap(), vec![]);
         let mut out = Vec::new();
-        c.check(&v, "request.body", "body-invalid", d, &mut out);
+        c.check(v, "request.body", "body-invalid", d, &mut out);
         out
     }
 
@@ -613,12 +701,23 @@ mod tests {
     #[test]
     fn read_only_and_write_only_by_direction() {
         let d = doc(pets());
-        let req = SchemaSpace::new(&d.value, Version::V30, Direction::Request).unwrap();
-        let resp = SchemaSpace::new(&d.value, Version::V30, Direction::Response).unwrap();
         let p = "/components/schemas/Pet";
         // id is required but readOnly: not required (and forbidden) in requests.
-        assert!(errors(&req, &d, p, json!({"name": "x", "secret": "s"})).is_empty());
-        let e = errors(&req, &d, p, json!({"id": 1, "name": "x"}));
+        assert!(errors(
+            &d,
+            Version::V30,
+            Direction::Request,
+            p,
+            json!({"name": "x", "secret": "s"})
+        )
+        .is_empty());
+        let e = errors(
+            &d,
+            Version::V30,
+            Direction::Request,
+            p,
+            json!({"id": 1, "name": "x"}),
+        );
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(
             e[0].message.contains("`id` is readOnly"),
@@ -627,8 +726,9 @@ mod tests {
         );
         assert_eq!(e[0].instance_path, "/id");
         let e = errors(
-            &resp,
             &d,
+            Version::V30,
+            Direction::Response,
             p,
             json!({"id": 1, "name": "x", "secret": "hunter2"}),
         );
@@ -636,7 +736,14 @@ mod tests {
         assert!(e[0].message.contains("writeOnly"));
         assert!(!e[0].message.contains("hunter2"), "never echo values");
         assert!(
-            !errors(&resp, &d, p, json!({"name": "x"})).is_empty(),
+            !errors(
+                &d,
+                Version::V30,
+                Direction::Response,
+                p,
+                json!({"name": "x"})
+            )
+            .is_empty(),
             "id required in responses"
         );
     }
@@ -644,20 +751,41 @@ mod tests {
     #[test]
     fn nullable_formats_and_int32() {
         let d = doc(pets());
-        let s = SchemaSpace::new(&d.value, Version::V30, Direction::Response).unwrap();
         let p = "/components/schemas/Pet";
-        assert!(errors(&s, &d, p, json!({"id": 1, "name": null, "tag": null})).is_empty());
+        assert!(errors(
+            &d,
+            Version::V30,
+            Direction::Response,
+            p,
+            json!({"id": 1, "name": null, "tag": null})
+        )
+        .is_empty());
         assert_eq!(
-            errors(&s, &d, p, json!({"id": 1, "name": "x", "tag": "c"})).len(),
+            errors(
+                &d,
+                Version::V30,
+                Direction::Response,
+                p,
+                json!({"id": 1, "name": "x", "tag": "c"})
+            )
+            .len(),
             1
         );
         assert_eq!(
-            errors(&s, &d, p, json!({"id": 3_000_000_000u64, "name": "x"})).len(),
+            errors(
+                &d,
+                Version::V30,
+                Direction::Response,
+                p,
+                json!({"id": 3_000_000_000u64, "name": "x"})
+            )
+            .len(),
             1
         );
         let e = errors(
-            &s,
             &d,
+            Version::V30,
+            Direction::Response,
             p,
             json!({"id": 1, "name": "x", "born": "2020-13-45"}),
         );
@@ -667,23 +795,49 @@ mod tests {
             "/components/schemas/Pet/properties/born/format"
         );
         assert_eq!(
-            errors(&s, &d, p, json!({"id": 1, "name": "x", "uid": "nope"})).len(),
+            errors(
+                &d,
+                Version::V30,
+                Direction::Response,
+                p,
+                json!({"id": 1, "name": "x", "uid": "nope"})
+            )
+            .len(),
             1
         );
         assert_eq!(
-            errors(&s, &d, p, json!({"id": 1, "name": "x", "blob": "a$=="})).len(),
+            errors(
+                &d,
+                Version::V30,
+                Direction::Response,
+                p,
+                json!({"id": 1, "name": "x", "blob": "a$=="})
+            )
+            .len(),
             1
         );
-        assert!(errors(&s, &d, p, json!({"id": 1, "name": "x", "blob": "aGk=", "uid": "123e4567-e89b-12d3-a456-426614174000"})).is_empty());
+        assert!(errors(&d, Version::V30, Direction::Response, p, json!({"id": 1, "name": "x", "blob": "aGk=", "uid": "123e4567-e89b-12d3-a456-426614174000"})).is_empty());
     }
 
     #[test]
     fn discriminator_selects_the_alternative() {
         let d = doc(pets());
-        let s = SchemaSpace::new(&d.value, Version::V30, Direction::Request).unwrap();
         let a = "/components/schemas/Animal";
-        assert!(errors(&s, &d, a, json!({"kind": "Cat", "meows": true})).is_empty());
-        let e = errors(&s, &d, a, json!({"kind": "Dog", "meows": true}));
+        assert!(errors(
+            &d,
+            Version::V30,
+            Direction::Request,
+            a,
+            json!({"kind": "Cat", "meows": true})
+        )
+        .is_empty());
+        let e = errors(
+            &d,
+            Version::V30,
+            Direction::Request,
+            a,
+            json!({"kind": "Dog", "meows": true}),
+        );
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(
             e[0].message.contains("barks"),
@@ -691,7 +845,13 @@ mod tests {
             e[0].message
         );
         assert_eq!(e[0].schema_path, "/components/schemas/Dog/required");
-        let e = errors(&s, &d, a, json!({"kind": "Cow"}));
+        let e = errors(
+            &d,
+            Version::V30,
+            Direction::Request,
+            a,
+            json!({"kind": "Cow"}),
+        );
         assert!(
             e.iter()
                 .any(|v| v.message.contains("must be one of Cat, Dog")),
@@ -699,15 +859,29 @@ mod tests {
         );
         // Both alternatives would match: plain oneOf would fail, the discriminator decides.
         assert!(errors(
-            &s,
             &d,
+            Version::V30,
+            Direction::Request,
             a,
             json!({"kind": "Cat", "meows": true, "barks": true})
         )
         .is_empty());
         let m = "/components/schemas/Mapped";
-        assert!(errors(&s, &d, m, json!({"kind": "dog", "barks": false})).is_empty());
-        let e = errors(&s, &d, m, json!({"kind": "Dog", "barks": false}));
+        assert!(errors(
+            &d,
+            Version::V30,
+            Direction::Request,
+            m,
+            json!({"kind": "dog", "barks": false})
+        )
+        .is_empty());
+        let e = errors(
+            &d,
+            Version::V30,
+            Direction::Request,
+            m,
+            json!({"kind": "Dog", "barks": false}),
+        );
         assert!(e.iter().any(|v| v.message.contains("cat, dog")), "{e:?}");
     }
 
@@ -717,12 +891,17 @@ mod tests {
             "openapi": "3.1.0",
             "components": {"schemas": {"N": {"type": ["integer", "null"], "exclusiveMinimum": 0}}}
         }));
-        let s = SchemaSpace::new(&d.value, Version::V31, Direction::Request).unwrap();
         let n = "/components/schemas/N";
-        assert!(errors(&s, &d, n, json!(null)).is_empty());
-        assert!(errors(&s, &d, n, json!(1)).is_empty());
-        assert_eq!(errors(&s, &d, n, json!(0)).len(), 1);
-        assert_eq!(errors(&s, &d, n, json!("1")).len(), 1);
+        assert!(errors(&d, Version::V31, Direction::Request, n, json!(null)).is_empty());
+        assert!(errors(&d, Version::V31, Direction::Request, n, json!(1)).is_empty());
+        assert_eq!(
+            errors(&d, Version::V31, Direction::Request, n, json!(0)).len(),
+            1
+        );
+        assert_eq!(
+            errors(&d, Version::V31, Direction::Request, n, json!("1")).len(),
+            1
+        );
     }
 
     #[test]
@@ -731,10 +910,10 @@ mod tests {
             json!({"openapi": "3.0.0", "paths": {"/a/{id}": {"get": {"parameters": [
             {"name": "id", "in": "path", "schema": {"type": "integer"}}]}}}}),
         );
-        let s = SchemaSpace::new(&d.value, Version::V30, Direction::Request).unwrap();
         let e = errors(
-            &s,
             &d,
+            Version::V30,
+            Direction::Request,
             "/paths/~1a~1{id}/get/parameters/0/schema",
             json!("x"),
         );
@@ -743,5 +922,28 @@ mod tests {
             e[0].schema_path,
             "/paths/~1a~1{id}/get/parameters/0/schema/type"
         );
+    }
+
+    #[test]
+    fn a_broken_schema_is_skipped_and_the_rest_still_checked() {
+        let d = doc(json!({"openapi": "3.0.0", "components": {"schemas": {
+            "A": {"type": "object", "properties": {
+                "x": {"type": "string", "pattern": "(unclosed"},
+                "n": {"type": "integer"}}}}}}));
+        let mut space = SchemaSpace::new(&d.value, Version::V30, Direction::Request);
+        let c = space.register("/components/schemas/A");
+        let skipped = space.finish().unwrap();
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].pointer, "/components/schemas/A/properties/x");
+        let mut out = Vec::new();
+        c.check(
+            json!({"x": 1, "n": "no"}),
+            "request.body",
+            "body-invalid",
+            &d,
+            &mut out,
+        );
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert_eq!(out[0].instance_path, "/n");
     }
 }
