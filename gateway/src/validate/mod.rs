@@ -4,6 +4,15 @@
 //!
 //! Every check names where the contract states it (`file:line`), and no violation message
 //! contains a value from the traffic.
+//!
+//! Input: the document is read by [`document::Document`] (JSON with a pointer → line index)
+//! and walked by pointer here, following local `$ref`s. When the `contracts::openapi` model
+//! lands, `Compiler` is the one place to switch to its typed views (operations, parameters,
+//! bodies, responses, security, multi-file `$ref` resolution, pointer → `Span`); everything
+//! after it (router, parameter styles, schema spaces, content readers) stays as it is.
+//!
+//! Not yet handled: `$ref`s to other files (left unchecked), `discriminator` on an `allOf`
+//! base schema (only `oneOf`/`anyOf` alternatives are dispatched), Swagger 2.0 input.
 
 pub mod content;
 pub mod document;
