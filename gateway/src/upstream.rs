@@ -44,7 +44,7 @@ pub enum UpstreamError {
     Timeout,
 }
 
-/// What [`Client::forward`] needs from the client's request.
+/// What [`UpstreamClient::forward`] needs from the client's request.
 #[derive(Debug)]
 pub struct Outgoing<'a> {
     /// The method.
