@@ -1,0 +1,233 @@
+//! Prometheus metrics (OpenMetrics text via `prometheus-client`): requests, violations by
+//! operation and kind, latency histograms, upstream errors and retries, breaker states, reloads.
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+use crate::breaker::BreakerState;
+
+type Labels = Vec<(&'static str, String)>;
+
+fn latency_histogram() -> Histogram {
+    // 0.1 ms … ~3.3 s.
+    Histogram::new(exponential_buckets(0.0001, 2.0, 16))
+}
+
+/// Every metric the gateway exports.
+pub struct Metrics {
+    registry: Registry,
+    requests: Family<Labels, Counter>,
+    duration: Family<Labels, Histogram, fn() -> Histogram>,
+    upstream_duration: Family<Labels, Histogram, fn() -> Histogram>,
+    violations: Family<Labels, Counter>,
+    upstream_errors: Family<Labels, Counter>,
+    retries: Family<Labels, Counter>,
+    breaker: Family<Labels, Gauge>,
+    reloads: Family<Labels, Counter>,
+    store_dropped: Counter,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// Registers every metric under the `gateway_` prefix.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("gateway");
+        let requests = Family::<Labels, Counter>::default();
+        let duration = Family::new_with_constructor(latency_histogram as fn() -> Histogram);
+        let upstream_duration =
+            Family::new_with_constructor(latency_histogram as fn() -> Histogram);
+        let violations = Family::<Labels, Counter>::default();
+        let upstream_errors = Family::<Labels, Counter>::default();
+        let retries = Family::<Labels, Counter>::default();
+        let breaker = Family::<Labels, Gauge>::default();
+        let reloads = Family::<Labels, Counter>::default();
+        let store_dropped = Counter::default();
+        registry.register(
+            "requests",
+            "Requests answered, by route, operation, method and status",
+            requests.clone(),
+        );
+        registry.register(
+            "request_duration_seconds",
+            "Time from request head to response head, by route and operation",
+            duration.clone(),
+        );
+        registry.register(
+            "upstream_duration_seconds",
+            "Time the upstream took to answer, by upstream",
+            upstream_duration.clone(),
+        );
+        registry.register(
+            "violations",
+            "Contract violations found, by route, operation and kind",
+            violations.clone(),
+        );
+        registry.register(
+            "upstream_errors",
+            "Failed upstream exchanges, by upstream and kind (connect, timeout, circuit-open, \
+             invalid-response)",
+            upstream_errors.clone(),
+        );
+        registry.register(
+            "upstream_retries",
+            "Retries of idempotent requests, by upstream",
+            retries.clone(),
+        );
+        registry.register(
+            "breaker_state",
+            "Circuit breaker state per upstream: 0 closed, 1 open, 2 half-open",
+            breaker.clone(),
+        );
+        registry.register(
+            "contract_reloads",
+            "Contract reloads, by route and result (ok, error)",
+            reloads.clone(),
+        );
+        registry.register(
+            "store_dropped",
+            "Violations not stored because the store queue was full",
+            store_dropped.clone(),
+        );
+        Metrics {
+            registry,
+            requests,
+            duration,
+            upstream_duration,
+            violations,
+            upstream_errors,
+            retries,
+            breaker,
+            reloads,
+            store_dropped,
+        }
+    }
+
+    /// Counts one answered request and its latency.
+    pub fn request(&self, route: &str, operation: &str, method: &str, status: u16, secs: f64) {
+        self.requests
+            .get_or_create(&vec![
+                ("route", route.to_string()),
+                ("operation", operation.to_string()),
+                ("method", method.to_string()),
+                ("status", status.to_string()),
+            ])
+            .inc();
+        self.duration
+            .get_or_create(&vec![
+                ("route", route.to_string()),
+                ("operation", operation.to_string()),
+            ])
+            .observe(secs);
+    }
+
+    /// Records how long one upstream exchange took.
+    pub fn upstream_latency(&self, upstream: &str, secs: f64) {
+        self.upstream_duration
+            .get_or_create(&vec![("upstream", upstream.to_string())])
+            .observe(secs);
+    }
+
+    /// Counts one violation.
+    pub fn violation(&self, route: &str, operation: &str, kind: &str) {
+        self.violations
+            .get_or_create(&vec![
+                ("route", route.to_string()),
+                ("operation", operation.to_string()),
+                ("kind", kind.to_string()),
+            ])
+            .inc();
+    }
+
+    /// Counts one failed upstream exchange.
+    pub fn upstream_error(&self, upstream: &str, kind: &str) {
+        self.upstream_errors
+            .get_or_create(&vec![
+                ("upstream", upstream.to_string()),
+                ("kind", kind.to_string()),
+            ])
+            .inc();
+    }
+
+    /// Counts one retry.
+    pub fn retry(&self, upstream: &str) {
+        self.retries
+            .get_or_create(&vec![("upstream", upstream.to_string())])
+            .inc();
+    }
+
+    /// Sets an upstream's breaker state.
+    pub fn breaker_state(&self, upstream: &str, state: BreakerState) {
+        let v = match state {
+            BreakerState::Closed => 0,
+            BreakerState::Open => 1,
+            BreakerState::HalfOpen => 2,
+        };
+        self.breaker
+            .get_or_create(&vec![("upstream", upstream.to_string())])
+            .set(v);
+    }
+
+    /// Counts one contract reload.
+    pub fn reload(&self, route: &str, ok: bool) {
+        self.reloads
+            .get_or_create(&vec![
+                ("route", route.to_string()),
+                ("result", if ok { "ok" } else { "error" }.to_string()),
+            ])
+            .inc();
+    }
+
+    /// Counts violations the store had no room for.
+    pub fn store_dropped(&self, n: u64) {
+        self.store_dropped.inc_by(n);
+    }
+
+    /// The OpenMetrics text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        // Writing into a String cannot fail.
+        let _ = encode(&mut out, &self.registry);
+        out
+    }
+}
+
+/// The Content-Type of [`Metrics::render`]'s output.
+pub const METRICS_CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_histograms() {
+        let m = Metrics::new();
+        m.request("/", "listPets", "GET", 200, 0.002);
+        m.violation("/", "listPets", "parameter-invalid");
+        m.breaker_state("127.0.0.1:1", BreakerState::Open);
+        let text = m.render();
+        assert!(text.contains(
+            r#"gateway_requests_total{route="/",operation="listPets",method="GET",status="200"} 1"#
+        ));
+        assert!(text.contains(
+            r#"gateway_violations_total{route="/",operation="listPets",kind="parameter-invalid"} 1"#
+        ));
+        assert!(text.contains("gateway_request_duration_seconds_bucket"));
+        assert!(text.contains(r#"gateway_breaker_state{upstream="127.0.0.1:1"} 1"#));
+        assert!(text.ends_with("# EOF\n"));
+    }
+}
