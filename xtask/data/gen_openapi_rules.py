@@ -44,6 +44,13 @@ response-write-only-property-became-required response-property-became-required
 request-property-removed response-required-write-only-property-removed response-required-property-removed
 response-optional-write-only-property-removed response-optional-property-removed
 request-property-deprecated response-property-deprecated
+request-property-deprecated-with-sunset response-property-deprecated-with-sunset
+request-property-deprecated-sunset-invalid response-property-deprecated-sunset-invalid
+request-property-deprecated-sunset-missing response-property-deprecated-sunset-missing
+request-property-reactivated response-property-reactivated
+request-property-sunset-date-too-small response-property-sunset-date-too-small
+request-body-type-compatible request-property-type-compatible response-body-type-compatible response-property-type-compatible
+request-parameter-deprecated-sunset-missing request-parameter-sunset-date-too-small request-parameter-sunset-date-changed-too-small
 response-mediatype-enum-value-removed response-write-only-property-enum-value-added
 endpoint-added api-removed-with-deprecation api-removed-before-sunset api-removed-without-deprecation
 api-path-removed-with-deprecation api-path-removed-before-sunset api-path-removed-without-deprecation
@@ -82,7 +89,8 @@ OWN = {
     "request-parameter-explode-changed": ("Breaking", "a parameter's explode setting changed"),
     "api-security-requirement-removed": ("Breaking", "one of an operation's security alternatives was removed"),
     "api-security-requirement-added": ("Safe", "a new security alternative was added to an operation"),
-    "api-server-removed": ("Dangerous", "a server URL was removed"),
+    "api-server-removed": ("Safe", "a server URL was removed (the base path is unchanged)"),
+    "api-base-path-changed": ("Breaking", "no server keeps the old base path"),
     "api-server-added": ("Safe", "a server URL was added"),
 }
 # Where our default differs from oasdiff's, and why (see `contract explain`).
@@ -122,6 +130,8 @@ def symmetric_level(prefix, sfx):
                 "dependent-required-removed", "dependent-schema-removed", "pattern-property-removed"]
     both = ["type-changed", "pattern-changed", "dependent-required-changed", "content-media-type-changed",
             "content-encoding-changed", "multiple-of-changed", "wrapped-in-one-of"]
+    if sfx.startswith("pattern-") and not req:
+        return "Safe"  # clients do not enforce regexes on what they receive (as oasdiff)
     if sfx in both:
         return "Breaking" if sfx != "pattern-changed" else "Dangerous"
     if sfx == "enum-value-added" and not req:

@@ -242,14 +242,31 @@ fn operation(cx: &mut Cx<'_>, subject: &str, old: (&str, &Loc, &Loc), new: (&str
             format!("tag `{t}` was added"),
         );
     }
+    let first = cx.out.len();
     parameters(cx, subject, old, new);
     request_body(cx, subject, old.2, new.2);
     responses(cx, subject, old.2, new.2);
     security(cx, subject, old.2, new.2);
+    // Operations at stability alpha or draft carry no compatibility promise.
+    if matches!(
+        ov.get("x-stability-level").and_then(Value::as_str),
+        Some("alpha" | "draft")
+    ) {
+        for f in &mut cx.out[first..] {
+            if f.level > crate::diff::Level::Safe {
+                f.level = crate::diff::Level::Safe;
+                f.message
+                    .push_str(" (x-stability-level alpha/draft: no compatibility promise)");
+            }
+        }
+    }
+}
+
+fn dep(v: &Value) -> bool {
+    v.get("deprecated") == Some(&Value::Bool(true))
 }
 
 fn deprecation(cx: &mut Cx<'_>, subject: &str, o: &Loc, n: &Loc, ov: &Value, nv: &Value) {
-    let dep = |v: &Value| v.get("deprecated") == Some(&Value::Bool(true));
     match (dep(ov), dep(nv)) {
         (false, true) => {
             let id = if nv.get("x-sunset").is_some() {
@@ -276,7 +293,9 @@ fn deprecation(cx: &mut Cx<'_>, subject: &str, o: &Loc, n: &Loc, ov: &Value, nv:
             "the operation is no longer deprecated".into(),
         ),
         (true, true) => {
-            if ov.get("x-sunset").is_some() && nv.get("x-sunset").is_none() {
+            if matches!(sunset(nv), Some(Err(_))) {
+                // reported below
+            } else if ov.get("x-sunset").is_some() && nv.get("x-sunset").is_none() {
                 cx.finding(
                     "sunset-deleted",
                     subject,
@@ -315,16 +334,23 @@ fn deprecation(cx: &mut Cx<'_>, subject: &str, o: &Loc, n: &Loc, ov: &Value, nv:
         "stable" => Some(3),
         _ => None,
     };
-    if let Some(s) = stab(nv) {
-        if rank(&s).is_none() {
-            cx.finding(
-                "api-invalid-stability-level",
-                subject,
-                "",
-                Some(o),
-                Some(n),
-                format!("unknown x-stability-level `{s}`; use draft, alpha, beta or stable"),
-            );
+    let invalid = [stab(nv), stab(ov)]
+        .into_iter()
+        .flatten()
+        .find(|s| rank(s).is_none());
+    if let Some(s) = invalid {
+        cx.finding(
+            "api-invalid-stability-level",
+            subject,
+            "",
+            Some(o),
+            Some(n),
+            format!("unknown x-stability-level `{s}`; use draft, alpha, beta or stable"),
+        );
+    }
+    if dep(nv) {
+        if let Some(Err(e)) = sunset(nv) {
+            cx.finding("api-path-sunset-parse", subject, "", Some(o), Some(n), e);
         }
     }
     if let (Some(a), Some(b)) = (
@@ -356,6 +382,43 @@ fn days_policy(cx: &Cx<'_>, v: &Value) -> Option<i64> {
         .option("openapi", "deprecation-days")?
         .get(level)?
         .as_i64()
+}
+
+/// The rule ids of one element kind's sunset checks.
+pub(crate) struct SunsetIds {
+    pub missing: &'static str,
+    pub parse: &'static str,
+    pub too_small: &'static str,
+}
+
+/// Checks a newly deprecated element's `x-sunset` against the policy's minimum notice, which
+/// depends on the stability of `holder` (the operation).
+pub(crate) fn sunset_policy(
+    cx: &mut Cx<'_>,
+    ids: &SunsetIds,
+    subject: &str,
+    path: &str,
+    (o, n): (&Loc, &Loc),
+    element: &Value,
+    holder: &Value,
+) {
+    let Some(days) = days_policy(cx, holder) else {
+        return;
+    };
+    match sunset(element) {
+        None if days > 0 => cx.finding(ids.missing, subject, path, Some(o), Some(n), format!("deprecated without an `x-sunset` date; the policy requires at least {days} days' notice")),
+        Some(Err(e)) => cx.finding(ids.parse, subject, path, Some(o), Some(n), e),
+        Some(Ok(d)) if cx.opts.today.days_until(d) < days => cx.finding(ids.too_small, subject, path, Some(o), Some(n), format!("the sunset date {d} is less than {days} days away")),
+        _ => {}
+    }
+}
+
+/// Whether a deprecated element's sunset moved earlier than the policy allows.
+pub(crate) fn moved_earlier(cx: &Cx<'_>, old: &Value, new: &Value, holder: &Value) -> bool {
+    match (sunset(old), sunset(new), days_policy(cx, holder)) {
+        (Some(Ok(a)), Some(Ok(b)), Some(days)) => b < a && cx.opts.today.days_until(b) < days,
+        _ => false,
+    }
 }
 
 fn deprecation_policy(cx: &mut Cx<'_>, subject: &str, o: &Loc, n: &Loc, nv: &Value) {
@@ -472,13 +535,29 @@ fn parameters(cx: &mut Cx<'_>, subject: &str, old: (&str, &Loc, &Loc), new: (&st
                 }
                 let dep = |v: &Value| v.get("deprecated") == Some(&Value::Bool(true));
                 match (dep(ov), dep(nv)) {
-                    (false, true) => cx.finding(
-                        "request-parameter-deprecated",
+                    (false, true) => {
+                        cx.finding(
+                            "request-parameter-deprecated",
+                            subject,
+                            &path,
+                            Some(ol),
+                            Some(nl),
+                            format!("parameter `{name}` was deprecated"),
+                        );
+                        let ids = SunsetIds {
+                            missing: "request-parameter-deprecated-sunset-missing",
+                            parse: "request-parameter-sunset-parse",
+                            too_small: "request-parameter-sunset-date-too-small",
+                        };
+                        sunset_policy(cx, &ids, subject, &path, (ol, nl), nv, val(ns, new.2));
+                    }
+                    (true, true) if moved_earlier(cx, ov, nv, val(ns, new.2)) => cx.finding(
+                        "request-parameter-sunset-date-changed-too-small",
                         subject,
                         &path,
                         Some(ol),
                         Some(nl),
-                        format!("parameter `{name}` was deprecated"),
+                        format!("the sunset date of parameter `{name}` moved earlier than the policy allows"),
                     ),
                     (true, false) => cx.finding(
                         "request-parameter-reactivated",
@@ -509,6 +588,7 @@ fn parameters(cx: &mut Cx<'_>, subject: &str, old: (&str, &Loc, &Loc), new: (&st
                         subject,
                         path: path.clone(),
                         invisible: false,
+                        xml: false,
                     };
                     cx.schemas(&os_, &ns_, &at);
                 }
@@ -654,6 +734,7 @@ fn request_body(cx: &mut Cx<'_>, subject: &str, o: &Loc, n: &Loc) {
                                 subject,
                                 path,
                                 invisible: false,
+                                xml: is_xml(mt),
                             };
                             cx.schemas(&a, &b, &at);
                         }
@@ -676,6 +757,11 @@ fn request_body(cx: &mut Cx<'_>, subject: &str, o: &Loc, n: &Loc) {
         }
         (None, None) => {}
     }
+}
+
+fn is_xml(media_type: &str) -> bool {
+    let mt = media_type.split(';').next().unwrap_or(media_type).trim();
+    mt.ends_with("/xml") || mt.ends_with("+xml")
 }
 
 fn is_success(status: &str) -> bool {
@@ -737,19 +823,14 @@ fn responses(cx: &mut Cx<'_>, subject: &str, o: &Loc, n: &Loc) {
 
 /// `application/*` ⊇ `application/json`; `*/*` ⊇ everything.
 fn media_covers(general: &str, specific: &str) -> bool {
-    let (g, s) = (
-        general.split(';').next().unwrap_or(general),
-        specific.split(';').next().unwrap_or(specific),
-    );
-    g != s
-        && (g == "*/*"
-            || g.strip_suffix("/*")
-                .is_some_and(|t| s.split('/').next() == Some(t))
-            || s.strip_prefix(g.split('/').next().unwrap_or(""))
-                .is_some_and(|r| r.starts_with('/'))
-                && g.contains('+') == false
-                && s.contains('+')
-                && s.ends_with(g.rsplit('/').next().unwrap_or("")))
+    let strip = |m: &str| m.split(';').next().unwrap_or(m).trim().to_string();
+    let (g, s) = (strip(general), strip(specific));
+    if g == s {
+        return false;
+    }
+    let (gt, gs) = g.split_once('/').unwrap_or((&g, ""));
+    let (st, ss) = s.split_once('/').unwrap_or((&s, ""));
+    g == "*/*" || (gs == "*" && gt == st) || (gt == st && ss.ends_with(&format!("+{gs}")))
 }
 
 fn response(cx: &mut Cx<'_>, subject: &str, status: &str, ol: &Loc, nl: &Loc) {
@@ -793,6 +874,7 @@ fn response(cx: &mut Cx<'_>, subject: &str, status: &str, ol: &Loc, nl: &Loc) {
                                 subject,
                                 path,
                                 invisible: false,
+                                xml: is_xml(mt),
                             };
                             cx.schemas(&a, &bs, &at);
                         }
@@ -831,6 +913,7 @@ fn response(cx: &mut Cx<'_>, subject: &str, status: &str, ol: &Loc, nl: &Loc) {
                         subject,
                         path,
                         invisible: false,
+                        xml: is_xml(mt),
                     };
                     cx.schemas(&a, &b, &at);
                 }
@@ -902,6 +985,7 @@ fn headers(cx: &mut Cx<'_>, subject: &str, status: &str, ol: &Loc, nl: &Loc) {
                         subject,
                         path,
                         invisible: false,
+                        xml: false,
                     };
                     cx.schemas(&a, &b, &at);
                 }
@@ -956,9 +1040,6 @@ fn security(cx: &mut Cx<'_>, subject: &str, o: &Loc, n: &Loc) {
         requirements(val(s, l).get("security"))
             .or_else(|| requirements(val(s, &root).get("security")))
             .unwrap_or_default()
-            .into_iter()
-            .filter(|alt| !alt.is_empty() || true)
-            .collect()
     };
     let (a, b) = (effective(os, o), effective(ns, n));
     if a == b {
@@ -1252,6 +1333,26 @@ fn global(cx: &mut Cx<'_>) {
             .unwrap_or_default()
     };
     let (va, vb) = (servers(os), servers(ns));
+    let base = |u: &String| -> String {
+        let path = match u.split_once("://") {
+            Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]),
+            None => u.as_str(),
+        };
+        path.trim_end_matches('/').to_string()
+    };
+    let ba: BTreeSet<String> = va.iter().map(base).collect();
+    let bb: BTreeSet<String> = vb.iter().map(base).collect();
+    if !va.is_empty() && !vb.is_empty() && ba.is_disjoint(&bb) {
+        let sl = root.child("servers");
+        cx.finding(
+            "api-base-path-changed",
+            "servers",
+            "",
+            Some(&sl),
+            Some(&sl),
+            format!("the base path changed from {ba:?} to {bb:?}: every request URL changes"),
+        );
+    }
     for u in va.difference(&vb) {
         cx.finding(
             "api-server-removed",

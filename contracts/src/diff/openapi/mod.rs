@@ -48,9 +48,11 @@ pub struct Cx<'a> {
     /// Findings so far.
     pub out: Vec<Finding>,
     /// Schema pairs on the current walk (cycle detection).
-    pub(crate) visited: HashSet<(Loc, Loc, Dir, u8, bool)>,
-    /// Schema pairs known to hold no change (skipped on later walks).
-    clean: HashSet<(Loc, Loc, Dir, u8, bool)>,
+    pub(crate) visited: HashSet<PairKey>,
+    /// Walks cut short by a cycle since the start (a pair below a cut is not known clean).
+    pub(crate) cycle_hits: usize,
+    /// Schema pairs known to hold no change in a context (skipped on later walks).
+    pub(crate) clean: HashSet<PairKey>,
     /// Ids the code tried to emit that the table does not hold (a bug; tests check it is empty).
     pub unknown_ids: BTreeSet<String>,
     by_id: &'static HashMap<&'static str, &'static Rule>,
@@ -64,6 +66,7 @@ impl<'a> Cx<'a> {
             opts,
             out: Vec::new(),
             visited: HashSet::new(),
+            cycle_hits: 0,
             clean: HashSet::new(),
             unknown_ids: BTreeSet::new(),
             by_id: rules::by_id(),
@@ -128,24 +131,19 @@ impl<'a> Cx<'a> {
 
     /// Compares two schemas from the top of a body, parameter or header.
     pub fn schemas(&mut self, old: &Loc, new: &Loc, at: &At<'_>) {
-        let key = (
-            old.clone(),
-            new.clone(),
-            at.dir,
-            at.place as u8,
-            at.invisible,
-        );
-        if self.clean.contains(&key) {
-            return;
-        }
         self.visited.clear();
-        let before = self.out.len();
-        let unknown = self.unknown_ids.len();
         schema::compare(self, old, new, at);
-        if self.out.len() == before && self.unknown_ids.len() == unknown {
-            self.clean.insert(key);
-        }
     }
+}
+
+/// A schema pair in a comparison context.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PairKey {
+    old: Loc,
+    new: Loc,
+    dir: Dir,
+    place: u8,
+    flags: u8,
 }
 
 /// The value at `loc`, or JSON null.

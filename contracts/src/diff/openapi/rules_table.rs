@@ -4,6 +4,7 @@
 use super::*;
 
 rules_table! {
+    "api-base-path-changed", Breaking, "no server keeps the old base path", RESPONSE_WIDENED;
     "api-deprecated-sunset-missing", Breaking, "Api deprecated sunset missing", LIFECYCLE;
     "api-deprecated-sunset-parse", Breaking, "Api deprecated sunset parse", LIFECYCLE;
     "api-global-security-added", Safe, "Api global security added", SECURITY;
@@ -33,7 +34,7 @@ rules_table! {
     "api-security-scope-added", Breaking, "Api security scope added", SECURITY;
     "api-security-scope-removed", Safe, "Api security scope removed", SECURITY;
     "api-server-added", Safe, "a server URL was added", INVENTORY;
-    "api-server-removed", Dangerous, "a server URL was removed", INVENTORY;
+    "api-server-removed", Safe, "a server URL was removed (the base path is unchanged)", INVENTORY;
     "api-stability-decreased", Breaking, "Api stability decreased", LIFECYCLE;
     "api-sunset-date-changed-too-small", Breaking, "Api sunset date changed too small", LIFECYCLE;
     "api-sunset-date-too-small", Breaking, "Api sunset date too small", LIFECYCLE;
@@ -163,6 +164,7 @@ rules_table! {
     "request-body-then-added", Breaking, "Request body then added", REQUEST_NARROWED;
     "request-body-then-removed", Safe, "Request body then removed", REQUEST_WIDENED;
     "request-body-type-changed", Breaking, "Request body type changed", REQUEST_NARROWED;
+    "request-body-type-compatible", Safe, "Request body type compatible", REQUEST_WIDENED;
     "request-body-type-generalized", Safe, "Request body type generalized", REQUEST_WIDENED;
     "request-body-type-specialized", Breaking, "Request body type specialized", REQUEST_NARROWED;
     "request-body-unevaluated-items-added", Breaking, "Request body unevaluated items added", REQUEST_NARROWED;
@@ -205,6 +207,7 @@ rules_table! {
     "request-parameter-dependent-schema-added", Breaking, "Request parameter dependent schema added", REQUEST_NARROWED;
     "request-parameter-dependent-schema-removed", Safe, "Request parameter dependent schema removed", REQUEST_WIDENED;
     "request-parameter-deprecated", Safe, "Request parameter deprecated", LIFECYCLE;
+    "request-parameter-deprecated-sunset-missing", Breaking, "Request parameter deprecated sunset missing", LIFECYCLE;
     "request-parameter-discriminator-added", Safe, "Request parameter discriminator added", REQUEST_WIDENED;
     "request-parameter-discriminator-mapping-added", Safe, "Request parameter discriminator mapping added", REQUEST_WIDENED;
     "request-parameter-discriminator-mapping-changed", Safe, "Request parameter discriminator mapping changed", REQUEST_WIDENED;
@@ -295,6 +298,8 @@ rules_table! {
     "request-parameter-removed-before-sunset", Breaking, "Request parameter removed before sunset", LIFECYCLE;
     "request-parameter-removed-with-deprecation", Safe, "Request parameter removed with deprecation", LIFECYCLE;
     "request-parameter-style-changed", Breaking, "a parameter's serialization style changed", REQUEST_NARROWED;
+    "request-parameter-sunset-date-changed-too-small", Breaking, "Request parameter sunset date changed too small", LIFECYCLE;
+    "request-parameter-sunset-date-too-small", Breaking, "Request parameter sunset date too small", LIFECYCLE;
     "request-parameter-sunset-deleted", Breaking, "Request parameter sunset deleted", LIFECYCLE;
     "request-parameter-sunset-parse", Breaking, "Request parameter sunset parse", LIFECYCLE;
     "request-parameter-then-added", Breaking, "Request parameter then added", REQUEST_NARROWED;
@@ -338,6 +343,9 @@ rules_table! {
     "request-property-dependent-schema-added", Breaking, "Request property dependent schema added", REQUEST_NARROWED;
     "request-property-dependent-schema-removed", Safe, "Request property dependent schema removed", REQUEST_WIDENED;
     "request-property-deprecated", Safe, "Request property deprecated", LIFECYCLE;
+    "request-property-deprecated-sunset-invalid", Breaking, "Request property deprecated sunset invalid", LIFECYCLE;
+    "request-property-deprecated-sunset-missing", Breaking, "Request property deprecated sunset missing", LIFECYCLE;
+    "request-property-deprecated-with-sunset", Safe, "Request property deprecated with sunset", LIFECYCLE;
     "request-property-discriminator-added", Safe, "Request property discriminator added", REQUEST_WIDENED;
     "request-property-discriminator-mapping-added", Safe, "Request property discriminator mapping added", REQUEST_WIDENED;
     "request-property-discriminator-mapping-changed", Safe, "Request property discriminator mapping changed", REQUEST_WIDENED;
@@ -413,10 +421,13 @@ rules_table! {
     "request-property-prefix-items-removed", Breaking, "Request property prefix items removed", REQUEST_NARROWED;
     "request-property-property-names-added", Breaking, "Request property property names added", REQUEST_NARROWED;
     "request-property-property-names-removed", Safe, "Request property property names removed", REQUEST_WIDENED;
+    "request-property-reactivated", Safe, "Request property reactivated", LIFECYCLE;
     "request-property-removed", Dangerous, "Request property removed", REQUEST_CHANGED;
+    "request-property-sunset-date-too-small", Breaking, "Request property sunset date too small", LIFECYCLE;
     "request-property-then-added", Breaking, "Request property then added", REQUEST_NARROWED;
     "request-property-then-removed", Safe, "Request property then removed", REQUEST_WIDENED;
     "request-property-type-changed", Breaking, "Request property type changed", REQUEST_NARROWED;
+    "request-property-type-compatible", Safe, "Request property type compatible", REQUEST_WIDENED;
     "request-property-type-generalized", Safe, "Request property type generalized", REQUEST_WIDENED;
     "request-property-type-specialized", Breaking, "Request property type specialized", REQUEST_NARROWED;
     "request-property-unevaluated-items-added", Breaking, "Request property unevaluated items added", REQUEST_NARROWED;
@@ -530,11 +541,11 @@ rules_table! {
     "response-body-one-of-added", Breaking, "Response body one of added", RESPONSE_WIDENED;
     "response-body-one-of-removed", Safe, "Response body one of removed", RESPONSE_NARROWED;
     "response-body-pattern-added", Safe, "Response body pattern added", RESPONSE_NARROWED;
-    "response-body-pattern-changed", Dangerous, "Response body pattern changed", RESPONSE_WIDENED;
-    "response-body-pattern-generalized", Breaking, "Response body pattern generalized", RESPONSE_WIDENED;
+    "response-body-pattern-changed", Safe, "Response body pattern changed", RESPONSE_NARROWED;
+    "response-body-pattern-generalized", Safe, "Response body pattern generalized", RESPONSE_NARROWED;
     "response-body-pattern-property-added", Safe, "Response body pattern property added", RESPONSE_NARROWED;
     "response-body-pattern-property-removed", Breaking, "Response body pattern property removed", RESPONSE_WIDENED;
-    "response-body-pattern-removed", Breaking, "Response body pattern removed", RESPONSE_WIDENED;
+    "response-body-pattern-removed", Safe, "Response body pattern removed", RESPONSE_NARROWED;
     "response-body-prefix-items-added", Breaking, "Response body prefix items added", RESPONSE_WIDENED;
     "response-body-prefix-items-removed", Safe, "Response body prefix items removed", RESPONSE_NARROWED;
     "response-body-property-names-added", Safe, "Response body property names added", RESPONSE_NARROWED;
@@ -542,6 +553,7 @@ rules_table! {
     "response-body-then-added", Safe, "Response body then added", RESPONSE_NARROWED;
     "response-body-then-removed", Breaking, "Response body then removed", RESPONSE_WIDENED;
     "response-body-type-changed", Breaking, "Response body type changed", RESPONSE_WIDENED;
+    "response-body-type-compatible", Safe, "Response body type compatible", RESPONSE_NARROWED;
     "response-body-type-generalized", Breaking, "Response body type generalized", RESPONSE_WIDENED;
     "response-body-type-specialized", Safe, "Response body type specialized", RESPONSE_NARROWED;
     "response-body-unevaluated-items-added", Safe, "Response body unevaluated items added", RESPONSE_NARROWED;
@@ -644,11 +656,11 @@ rules_table! {
     "response-header-one-of-added", Breaking, "Response header one of added", RESPONSES;
     "response-header-one-of-removed", Safe, "Response header one of removed", RESPONSES;
     "response-header-pattern-added", Safe, "Response header pattern added", RESPONSES;
-    "response-header-pattern-changed", Dangerous, "Response header pattern changed", RESPONSES;
-    "response-header-pattern-generalized", Breaking, "Response header pattern generalized", RESPONSES;
+    "response-header-pattern-changed", Safe, "Response header pattern changed", RESPONSES;
+    "response-header-pattern-generalized", Safe, "Response header pattern generalized", RESPONSES;
     "response-header-pattern-property-added", Safe, "Response header pattern property added", RESPONSES;
-    "response-header-pattern-property-removed", Breaking, "Response header pattern property removed", RESPONSES;
-    "response-header-pattern-removed", Breaking, "Response header pattern removed", RESPONSES;
+    "response-header-pattern-property-removed", Safe, "Response header pattern property removed", RESPONSES;
+    "response-header-pattern-removed", Safe, "Response header pattern removed", RESPONSES;
     "response-header-prefix-items-added", Breaking, "Response header prefix items added", RESPONSES;
     "response-header-prefix-items-removed", Safe, "Response header prefix items removed", RESPONSES;
     "response-header-property-names-added", Safe, "Response header property names added", RESPONSES;
@@ -708,6 +720,9 @@ rules_table! {
     "response-property-dependent-schema-added", Safe, "Response property dependent schema added", RESPONSE_NARROWED;
     "response-property-dependent-schema-removed", Breaking, "Response property dependent schema removed", RESPONSE_WIDENED;
     "response-property-deprecated", Safe, "Response property deprecated", LIFECYCLE;
+    "response-property-deprecated-sunset-invalid", Breaking, "Response property deprecated sunset invalid", LIFECYCLE;
+    "response-property-deprecated-sunset-missing", Breaking, "Response property deprecated sunset missing", LIFECYCLE;
+    "response-property-deprecated-with-sunset", Safe, "Response property deprecated with sunset", LIFECYCLE;
     "response-property-discriminator-added", Safe, "Response property discriminator added", RESPONSE_NARROWED;
     "response-property-discriminator-mapping-added", Safe, "Response property discriminator mapping added", RESPONSE_NARROWED;
     "response-property-discriminator-mapping-changed", Safe, "Response property discriminator mapping changed", RESPONSE_NARROWED;
@@ -775,7 +790,7 @@ rules_table! {
     "response-property-one-of-removed", Safe, "Response property one of removed", RESPONSE_NARROWED;
     "response-property-pattern-added", Safe, "Response property pattern added", RESPONSE_NARROWED;
     "response-property-pattern-changed", Safe, "Response property pattern changed", RESPONSE_NARROWED;
-    "response-property-pattern-generalized", Breaking, "Response property pattern generalized", RESPONSE_WIDENED;
+    "response-property-pattern-generalized", Safe, "Response property pattern generalized", RESPONSE_NARROWED;
     "response-property-pattern-property-added", Safe, "Response property pattern property added", RESPONSE_NARROWED;
     "response-property-pattern-property-removed", Breaking, "Response property pattern property removed", RESPONSE_WIDENED;
     "response-property-pattern-removed", Safe, "Response property pattern removed", RESPONSE_NARROWED;
@@ -783,9 +798,12 @@ rules_table! {
     "response-property-prefix-items-removed", Safe, "Response property prefix items removed", RESPONSE_NARROWED;
     "response-property-property-names-added", Safe, "Response property property names added", RESPONSE_NARROWED;
     "response-property-property-names-removed", Breaking, "Response property property names removed", RESPONSE_WIDENED;
+    "response-property-reactivated", Safe, "Response property reactivated", LIFECYCLE;
+    "response-property-sunset-date-too-small", Breaking, "Response property sunset date too small", LIFECYCLE;
     "response-property-then-added", Safe, "Response property then added", RESPONSE_NARROWED;
     "response-property-then-removed", Breaking, "Response property then removed", RESPONSE_WIDENED;
     "response-property-type-changed", Breaking, "Response property type changed", RESPONSE_WIDENED;
+    "response-property-type-compatible", Safe, "Response property type compatible", RESPONSE_NARROWED;
     "response-property-type-generalized", Breaking, "Response property type generalized", RESPONSE_WIDENED;
     "response-property-type-specialized", Safe, "Response property type specialized", RESPONSE_NARROWED;
     "response-property-unevaluated-items-added", Safe, "Response property unevaluated items added", RESPONSE_NARROWED;

@@ -50,6 +50,8 @@ pub struct At<'s> {
     /// The property is read-only (request) / write-only (response) on both sides: changes to it
     /// cannot reach clients in this direction.
     pub invisible: bool,
+    /// The body is XML, where `object` and `string` are the same on the wire.
+    pub xml: bool,
 }
 
 impl At<'_> {
@@ -80,6 +82,7 @@ impl At<'_> {
             subject: self.subject,
             path: format!("{}/{segment}", self.path),
             invisible: self.invisible,
+            xml: self.xml,
         }
     }
 }
@@ -133,15 +136,28 @@ fn flag(v: &Value, key: &str) -> bool {
 
 /// Compares two schemas at `old`/`new` (both already dereferenced).
 pub fn compare(cx: &mut Cx<'_>, old: &Loc, new: &Loc, at: &At<'_>) {
-    if !cx.visited.insert((
-        old.clone(),
-        new.clone(),
-        at.dir,
-        at.place as u8,
-        at.invisible,
-    )) {
-        return; // this pair is being (or was) compared: a recursive schema
+    let key = super::PairKey {
+        old: old.clone(),
+        new: new.clone(),
+        dir: at.dir,
+        place: at.place as u8,
+        flags: u8::from(at.invisible) | (u8::from(at.xml) << 1),
+    };
+    if cx.clean.contains(&key) {
+        return; // compared before in this context, with no change anywhere below
     }
+    if !cx.visited.insert(key.clone()) {
+        cx.cycle_hits += 1;
+        return; // this pair is being compared further up: a recursive schema
+    }
+    let (before, hits) = (cx.out.len() + cx.unknown_ids.len(), cx.cycle_hits);
+    walk(cx, old, new, at);
+    if cx.out.len() + cx.unknown_ids.len() == before && cx.cycle_hits == hits {
+        cx.clean.insert(key);
+    }
+}
+
+fn walk(cx: &mut Cx<'_>, old: &Loc, new: &Loc, at: &At<'_>) {
     let (os, ns) = (cx.old, cx.new);
     let (Some(ov), Some(nv)) = (os.get(old), ns.get(new)) else {
         return;
@@ -198,7 +214,11 @@ fn type_and_nullable(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
                     a.len() == 1 && a.contains("integer") && b.len() == 1 && b.contains("number");
                 let specialized =
                     a.len() == 1 && a.contains("number") && b.len() == 1 && b.contains("integer");
-                let kind = if generalized {
+                let xml_compatible =
+                    at.xml && a.iter().chain(b).all(|t| t == "object" || t == "string");
+                let kind = if xml_compatible {
+                    "type-compatible"
+                } else if generalized {
                     "type-generalized"
                 } else if specialized {
                     "type-specialized"
@@ -351,7 +371,17 @@ fn bounds(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
     };
     for (key, name) in UPPER.iter().chain(LOWER) {
         let upper = UPPER.iter().any(|(k, _)| k == key);
-        match (num(o.v, key), num(n.v, key)) {
+        // OpenAPI 3.0's `exclusiveMaximum: true` turns `maximum` into an exclusive bound,
+        // compared with the exclusive bounds below.
+        let inclusive = |v: &Value| {
+            let exclusive_flag = match *key {
+                "maximum" => v.get("exclusiveMaximum") == Some(&Value::Bool(true)),
+                "minimum" => v.get("exclusiveMinimum") == Some(&Value::Bool(true)),
+                _ => false,
+            };
+            num(v, key).filter(|_| !exclusive_flag)
+        };
+        match (inclusive(o.v), inclusive(n.v)) {
             (Some(a), Some(b)) if a != b => {
                 let change = if b > a { "increased" } else { "decreased" };
                 let tighter = (upper && b < a) || (!upper && b > a);
@@ -443,7 +473,7 @@ fn pattern(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
             format!("pattern `{a}` was removed"),
         ),
         (Some(a), Some(b)) if a != b => {
-            let any = |s: &str| matches!(s, ".*" | "^.*$" | ".+" | "^.+$" | "^.*" | ".*$");
+            let any = |s: &str| matches!(s, ".*" | "^.*$" | "^.*" | ".*$");
             let kind = if any(b) {
                 "pattern-generalized"
             } else {
@@ -523,7 +553,7 @@ fn composition(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
         }
         let (pairs, removed, added) = pair_variants(cx, &a, &b);
         for (ol, nl) in pairs {
-            let sub = at.nested(&format!("{key}"));
+            let sub = at.nested(key);
             compare(
                 cx,
                 &ol,
@@ -568,6 +598,19 @@ fn composition(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
             );
         }
         for l in added {
+            // A member written exactly like another one (the same inline schema or the same
+            // `$ref`) changes nothing.
+            let raw = |v: &Value, i: usize| v.get(key).and_then(|a| a.get(i)).cloned();
+            let idx = b.iter().find(|(_, x)| *x == l).map(|(i, _)| *i);
+            let mine = idx.and_then(|i| raw(n.v, i));
+            let duplicate = key == "allOf"
+                && mine.is_some()
+                && b.iter()
+                    .any(|(i, _)| Some(*i) != idx && raw(n.v, *i) == mine)
+                && a.iter().any(|(i, _)| raw(o.v, *i) == mine);
+            if duplicate {
+                continue;
+            }
             let id = if key == "allOf" && annotation_only(cx.new, &l) {
                 format!("{p}-{name}-added-annotation-only")
             } else {
@@ -649,8 +692,8 @@ fn pair_variants(cx: &Cx<'_>, a: &[(usize, Loc)], b: &[(usize, Loc)]) -> Paired 
     let mut pairs = Vec::new();
     let name = |l: &Loc| l.ptr.rsplit('/').next().map(str::to_string);
     for pass in 0..2 {
-        for li in 0..left.len() {
-            let Some(l) = left[li] else { continue };
+        for slot in left.iter_mut() {
+            let Some(l) = *slot else { continue };
             let found = right.iter().position(|r| {
                 r.is_some_and(|r| match pass {
                     0 => {
@@ -663,14 +706,15 @@ fn pair_variants(cx: &Cx<'_>, a: &[(usize, Loc)], b: &[(usize, Loc)]) -> Paired 
             });
             if let Some(ri) = found {
                 pairs.push((l.clone(), right[ri].cloned().unwrap_or_else(|| l.clone())));
-                left[li] = None;
+                *slot = None;
                 right[ri] = None;
             }
         }
     }
     let rest_l: Vec<&Loc> = left.iter().flatten().copied().collect();
     let rest_r: Vec<&Loc> = right.iter().flatten().copied().collect();
-    if rest_l.len() == 1 && rest_r.len() == 1 {
+    let named = |l: &Loc| l.ptr.starts_with("/components/");
+    if rest_l.len() == 1 && rest_r.len() == 1 && !(named(rest_l[0]) && named(rest_r[0])) {
         pairs.push((rest_l[0].clone(), rest_r[0].clone()));
         return (pairs, Vec::new(), Vec::new());
     }
@@ -1087,15 +1131,7 @@ fn properties(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
                         ),
                     );
                 }
-                if flag(nv, "deprecated") && !flag(ov, "deprecated") {
-                    cx.emit(
-                        &format!("{}-property-deprecated", dir_word(dir)),
-                        &sub,
-                        os,
-                        ns,
-                        format!("property `{name}` was deprecated"),
-                    );
-                }
+                property_lifecycle(cx, &sub, os, ns, name);
                 let invisible =
                     (dir == Dir::Request && ro && oro) || (dir == Dir::Response && wo && owo);
                 compare(
@@ -1148,6 +1184,58 @@ fn properties(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
             "additionalProperties is no longer false: responses may carry unknown properties"
                 .into(),
         );
+    }
+}
+
+/// Deprecation of a property, with its sunset date checked.
+fn property_lifecycle(cx: &mut Cx<'_>, at: &At<'_>, o: S<'_>, n: S<'_>, name: &str) {
+    let d = dir_word(at.dir);
+    match (flag(o.v, "deprecated"), flag(n.v, "deprecated")) {
+        (false, true) => {
+            let id = match n
+                .v
+                .get("x-sunset")
+                .map(|s| s.as_str().map(str::parse::<crate::diff::Date>))
+            {
+                None => format!("{d}-property-deprecated"),
+                Some(Some(Ok(_))) => format!("{d}-property-deprecated-with-sunset"),
+                Some(_) => format!("{d}-property-deprecated-sunset-invalid"),
+            };
+            cx.emit(&id, at, o, n, format!("property `{name}` was deprecated"));
+            if !id.ends_with("sunset-invalid") {
+                let ids = if at.dir == Dir::Request {
+                    super::matching::SunsetIds {
+                        missing: "request-property-deprecated-sunset-missing",
+                        parse: "request-property-deprecated-sunset-invalid",
+                        too_small: "request-property-sunset-date-too-small",
+                    }
+                } else {
+                    super::matching::SunsetIds {
+                        missing: "response-property-deprecated-sunset-missing",
+                        parse: "response-property-deprecated-sunset-invalid",
+                        too_small: "response-property-sunset-date-too-small",
+                    }
+                };
+                let path = at.path.clone();
+                super::matching::sunset_policy(
+                    cx,
+                    &ids,
+                    at.subject,
+                    &path,
+                    (o.loc, n.loc),
+                    n.v,
+                    &serde_json::Value::Null,
+                );
+            }
+        }
+        (true, false) => cx.emit(
+            &format!("{d}-property-reactivated"),
+            at,
+            o,
+            n,
+            format!("property `{name}` is no longer deprecated"),
+        ),
+        _ => {}
     }
 }
 
