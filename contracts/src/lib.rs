@@ -8,6 +8,7 @@
 
 pub mod diagnostic;
 pub mod diff;
+pub mod document;
 pub mod fs;
 pub mod graphql;
 pub mod kind;
