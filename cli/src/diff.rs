@@ -63,19 +63,18 @@ struct Side {
     name: String,
 }
 
-fn open_side(arg: &str) -> Result<Side, Diagnostic> {
+fn open_side(arg: &str) -> Result<Side, Box<Diagnostic>> {
     match git::parse_spec(arg) {
         Some(Ok(spec)) => {
-            let (fs, path) = git::GitFs::open(&spec).map_err(|e| {
-                Diagnostic::error("unreadable-input", e).with_file(arg.to_string())
-            })?;
+            let (fs, path) = git::GitFs::open(&spec)
+                .map_err(|e| Diagnostic::error("unreadable-input", e).with_file(arg.to_string()))?;
             Ok(Side {
                 fs: Box::new(fs),
                 path,
                 name: arg.to_string(),
             })
         }
-        Some(Err(e)) => Err(Diagnostic::error("usage", e)),
+        Some(Err(e)) => Err(Box::new(Diagnostic::error("usage", e))),
         None => Ok(Side {
             fs: Box::new(RealFs),
             path: PathBuf::from(arg),
@@ -184,7 +183,11 @@ pub fn run(args: &DiffArgs, color: bool, changelog: bool) -> u8 {
     let (old, new) = match (open_side(&args.old), open_side(&args.new)) {
         (Ok(o), Ok(n)) => (o, n),
         (o, n) => {
-            let diags: Vec<Diagnostic> = [o.err(), n.err()].into_iter().flatten().collect();
+            let diags: Vec<Diagnostic> = [o.err(), n.err()]
+                .into_iter()
+                .flatten()
+                .map(|d| *d)
+                .collect();
             print_diagnostics(&diags, color);
             return exit::USAGE;
         }
@@ -204,9 +207,14 @@ pub fn run(args: &DiffArgs, color: bool, changelog: bool) -> u8 {
         print_diagnostics(
             &[Diagnostic::error(
                 "nothing-to-compare",
-                format!("{} and {} hold no contracts of the same kind", old.name, new.name),
+                format!(
+                    "{} and {} hold no contracts of the same kind",
+                    old.name, new.name
+                ),
             )
-            .with_hint("compare two files of the same kind, or two directories that share contracts")],
+            .with_hint(
+                "compare two files of the same kind, or two directories that share contracts",
+            )],
             color,
         );
         return exit::USAGE;

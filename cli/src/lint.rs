@@ -31,6 +31,9 @@ struct Summary {
     warnings: usize,
 }
 
+/// (kind, paths, refused, diagnostics) of one contract.
+type Outcome = (Option<&'static str>, Vec<String>, bool, Vec<Diagnostic>);
+
 /// Runs the command and returns its exit code.
 pub fn run(args: &LintArgs, color: bool) -> u8 {
     let fs = RealFs;
@@ -38,8 +41,7 @@ pub fn run(args: &LintArgs, color: bool) -> u8 {
         kind: args.kind,
         include: args.include.clone(),
     };
-    // (kind, paths, refused, diagnostics)
-    let mut results: Vec<(Option<&'static str>, Vec<String>, bool, Vec<Diagnostic>)> = Vec::new();
+    let mut results: Vec<Outcome> = Vec::new();
     for path in &args.paths {
         let inputs = match contracts::discover(&fs, path, &opts) {
             Ok(i) => i,

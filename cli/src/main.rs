@@ -1,9 +1,11 @@
 //! The `contract` command. Only this crate knows exit codes, colours and output formats.
 
+mod diff;
 mod exit;
 mod explain;
 mod git;
 mod lint;
+mod policy_file;
 mod render;
 mod report;
 
@@ -28,6 +30,11 @@ struct Cli {
 enum Command {
     /// Load contracts and report problems with file:line:col, what is wrong and how to fix it.
     Lint(LintArgs),
+    /// Classify every change between two contracts; exit 1 when a change is at or above
+    /// --fail-on (a CI gate).
+    Diff(diff::DiffArgs),
+    /// List every change between two contracts, grouped by operation.
+    Changelog(diff::DiffArgs),
     /// Explain a diff rule: what it detects, why it breaks clients, how to evolve safely.
     Explain(explain::ExplainArgs),
 }
@@ -52,7 +59,7 @@ pub struct LintArgs {
     pub fail_on: FailOn,
 }
 
-fn parse_kind(s: &str) -> Result<ContractKind, String> {
+pub(crate) fn parse_kind(s: &str) -> Result<ContractKind, String> {
     s.parse()
 }
 
@@ -108,6 +115,8 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Lint(args) => lint::run(&args, color),
         Command::Explain(args) => explain::run(&args),
+        Command::Diff(args) => diff::run(&args, color, false),
+        Command::Changelog(args) => diff::run(&args, color, true),
     };
     ExitCode::from(code)
 }

@@ -34,7 +34,7 @@ pub fn text(d: &Diagnostic, color: bool) -> String {
             Snippet::source(w.text.as_str())
                 .line_start(w.first_line)
                 .path(w.file.as_str())
-                .annotation(kind.clone().span(w.range.clone()).label(*label)),
+                .annotation((*kind).span(w.range.clone()).label(*label)),
         );
     }
     if d.span.is_none() {
@@ -70,11 +70,16 @@ impl Window {
         let (line, _) = span.file.line_col(span.start);
         let first_line = (line as usize).saturating_sub(CONTEXT_LINES).max(1);
         let start = span.file.offset(first_line as u32, 1);
-        let (end_line, _) = span.file.line_col(span.end);
+        // A span over many lines (a whole mapping entry) is marked on its first line only.
+        let first_line_end = src[span.start..]
+            .find('\n')
+            .map_or(src.len(), |i| span.start + i);
+        let span_end = span.end.min(first_line_end.max(span.start));
+        let (end_line, _) = span.file.line_col(span_end);
         let last = end_line as usize + CONTEXT_LINES;
-        let end = nth_line_end(src, span.end, end_line as usize, last);
+        let end = nth_line_end(src, span_end, end_line as usize, last);
         let text = src[start..end].to_string();
-        let mut range = span.start - start..span.end - start;
+        let mut range = span.start - start..span_end - start;
         if range.is_empty() {
             // Give the caret something to point at.
             let next = text[range.start..].chars().next().map_or(0, char::len_utf8);

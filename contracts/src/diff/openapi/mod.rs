@@ -21,12 +21,12 @@ use crate::openapi::OpenApi;
 use schema::{At, Dir, S};
 use source::{Loc, Source};
 
+pub use matching::normalize_template;
 pub use rules::RULES;
 
-/// Compares two OpenAPI documents. (The loader's model is wired in once it lands.)
+/// Compares two OpenAPI documents.
 pub fn diff(old: &OpenApi, new: &OpenApi, opts: &DiffOptions<'_>) -> Vec<Finding> {
-    let _ = (old, new, opts);
-    Vec::new()
+    diff_sources(old, new, opts)
 }
 
 /// Compares two document sets through the [`Source`] interface.
@@ -76,6 +76,30 @@ impl<'a> Cx<'a> {
     /// Emits rule `id` for the schema pair `o`/`n`.
     pub fn emit(&mut self, id: &str, at: &At<'_>, o: S<'_>, n: S<'_>, message: String) {
         self.emit_at(id, at, Some(o.loc), Some(n.loc), message);
+    }
+
+    /// Emits rule `id` for a change of schema keyword `kw`, located at the keyword on each side
+    /// that has it (else at the schema).
+    pub fn emit_kw(
+        &mut self,
+        id: &str,
+        at: &At<'_>,
+        o: S<'_>,
+        n: S<'_>,
+        kw: &str,
+        message: String,
+    ) {
+        let ol = if o.v.get(kw).is_some() {
+            o.loc.child(kw)
+        } else {
+            o.loc.clone()
+        };
+        let nl = if n.v.get(kw).is_some() {
+            n.loc.child(kw)
+        } else {
+            n.loc.clone()
+        };
+        self.emit_at(id, at, Some(&ol), Some(&nl), message);
     }
 
     /// Emits rule `id` inside a schema walk, with explicit locations.

@@ -80,7 +80,11 @@ impl At<'_> {
             dir: self.dir,
             place,
             subject: self.subject,
-            path: format!("{}/{segment}", self.path),
+            path: if self.path.contains(" /") {
+                format!("{}/{segment}", self.path)
+            } else {
+                format!("{} /{segment}", self.path)
+            },
             invisible: self.invisible,
             xml: self.xml,
         }
@@ -194,19 +198,21 @@ fn type_and_nullable(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
         (Some(a), Some(b)) if a != b => {
             let multi = a.len() > 1 || b.len() > 1;
             if multi && a.is_subset(b) {
-                cx.emit(
+                cx.emit_kw(
                     &format!("{p}-list-of-types-widened"),
                     at,
                     o,
                     n,
+                    "type",
                     format!("the types widened from {} to {}", list(a), list(b)),
                 );
             } else if multi && b.is_subset(a) {
-                cx.emit(
+                cx.emit_kw(
                     &format!("{p}-list-of-types-narrowed"),
                     at,
                     o,
                     n,
+                    "type",
                     format!("the types narrowed from {} to {}", list(a), list(b)),
                 );
             } else {
@@ -225,11 +231,12 @@ fn type_and_nullable(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
                 } else {
                     "type-changed"
                 };
-                cx.emit(
+                cx.emit_kw(
                     &format!("{p}-{kind}"),
                     at,
                     o,
                     n,
+                    "type",
                     format!("the type changed from {} to {}", list(a), list(b)),
                 );
             }
@@ -257,15 +264,16 @@ fn type_and_nullable(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
             } else {
                 "type-changed"
             };
-            cx.emit(&format!("{p}-{kind}"), at, o, n, msg);
+            cx.emit_kw(&format!("{p}-{kind}"), at, o, n, "type", msg);
         }
         (None, Some(b)) if !b.is_empty() && o.v.get("enum").is_none() => {
             // `{}` (anything) became typed: narrower for requests, fine for responses.
-            cx.emit(
+            cx.emit_kw(
                 &format!("{p}-type-changed"),
                 at,
                 o,
                 n,
+                "type",
                 format!("the schema now requires type {}", list(b)),
             );
         }
@@ -283,7 +291,7 @@ fn type_and_nullable(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
         } else {
             "it is no longer nullable"
         };
-        cx.emit(&id, at, o, n, msg.to_string());
+        cx.emit_kw(&id, at, o, n, "type", msg.to_string());
     }
 }
 
@@ -302,11 +310,12 @@ fn enums(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
     let ne = n.v.get("enum").and_then(Value::as_array);
     match (oe, ne) {
         (None, Some(_)) => {
-            cx.emit(
+            cx.emit_kw(
                 &format!("{p}-became-enum"),
                 at,
                 o,
                 n,
+                "enum",
                 "it became an enum: only the listed values are allowed".into(),
             );
         }
@@ -319,7 +328,7 @@ fn enums(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
                 } else {
                     format!("{p}-enum-value-removed")
                 };
-                cx.emit(&id, at, o, n, format!("enum value {v} was removed"));
+                cx.emit_kw(&id, at, o, n, "enum", format!("enum value {v} was removed"));
             }
             for v in b.iter().filter(|v| !a.contains(v)) {
                 let id = if at.invisible && at.dir == Dir::Response && at.place == Place::Property {
@@ -327,7 +336,7 @@ fn enums(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
                 } else {
                     format!("{p}-enum-value-added")
                 };
-                cx.emit(&id, at, o, n, format!("enum value {v} was added"));
+                cx.emit_kw(&id, at, o, n, "enum", format!("enum value {v} was added"));
             }
         }
         _ => {}
@@ -336,11 +345,12 @@ fn enums(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
     let nx = n.v.get("x-extensible-enum").and_then(Value::as_array);
     if let (Some(a), Some(b)) = (ox, nx) {
         for v in a.iter().filter(|v| !b.contains(v)) {
-            cx.emit(
+            cx.emit_kw(
                 &format!("{p}-x-extensible-enum-value-removed"),
                 at,
                 o,
                 n,
+                "enum",
                 format!("extensible enum value {v} was removed"),
             );
         }
@@ -390,20 +400,29 @@ fn bounds(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
                 } else {
                     format!("{p}-{name}-{change}")
                 };
-                cx.emit(&id, at, o, n, format!("{key} {change} from {a} to {b}"));
+                cx.emit_kw(
+                    &id,
+                    at,
+                    o,
+                    n,
+                    key,
+                    format!("{key} {change} from {a} to {b}"),
+                );
             }
-            (None, Some(b)) => cx.emit(
+            (None, Some(b)) => cx.emit_kw(
                 &format!("{p}-{name}-set"),
                 at,
                 o,
                 n,
+                key,
                 format!("{key} was set to {b}"),
             ),
-            (Some(a), None) => cx.emit(
+            (Some(a), None) => cx.emit_kw(
                 &format!("{p}-{name}-unset"),
                 at,
                 o,
                 n,
+                key,
                 format!("{key} {a} was removed"),
             ),
             _ => {}
@@ -428,13 +447,21 @@ fn bounds(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
                 } else {
                     format!("{p}-{name}-{change}")
                 };
-                cx.emit(&id, at, o, n, format!("{key} {change} from {a} to {b}"));
+                cx.emit_kw(
+                    &id,
+                    at,
+                    o,
+                    n,
+                    key,
+                    format!("{key} {change} from {a} to {b}"),
+                );
             }
-            (None, Some(b)) => cx.emit(
+            (None, Some(b)) => cx.emit_kw(
                 &format!("{p}-{name}-set"),
                 at,
                 o,
                 n,
+                key,
                 format!("{key} was set to {b}"),
             ),
             _ => {}
@@ -442,11 +469,12 @@ fn bounds(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
     }
     if let (Some(a), Some(b)) = (num(o.v, "multipleOf"), num(n.v, "multipleOf")) {
         if a != b {
-            cx.emit(
+            cx.emit_kw(
                 &format!("{p}-multiple-of-changed"),
                 at,
                 o,
                 n,
+                "multipleOf",
                 format!("multipleOf changed from {a} to {b}"),
             );
         }
@@ -458,18 +486,20 @@ fn pattern(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
     let a = o.v.get("pattern").and_then(Value::as_str);
     let b = n.v.get("pattern").and_then(Value::as_str);
     match (a, b) {
-        (None, Some(b)) => cx.emit(
+        (None, Some(b)) => cx.emit_kw(
             &format!("{p}-pattern-added"),
             at,
             o,
             n,
+            "pattern",
             format!("pattern `{b}` was added"),
         ),
-        (Some(a), None) => cx.emit(
+        (Some(a), None) => cx.emit_kw(
             &format!("{p}-pattern-removed"),
             at,
             o,
             n,
+            "pattern",
             format!("pattern `{a}` was removed"),
         ),
         (Some(a), Some(b)) if a != b => {
@@ -479,11 +509,12 @@ fn pattern(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
             } else {
                 "pattern-changed"
             };
-            cx.emit(
+            cx.emit_kw(
                 &format!("{p}-{kind}"),
                 at,
                 o,
                 n,
+                "pattern",
                 format!("pattern changed from `{a}` to `{b}`"),
             );
         }
@@ -495,25 +526,28 @@ fn default_and_const(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
     let p = at.prefix();
     for (key, name) in [("default", "default-value"), ("const", "const")] {
         match (o.v.get(key), n.v.get(key)) {
-            (None, Some(b)) => cx.emit(
+            (None, Some(b)) => cx.emit_kw(
                 &format!("{p}-{name}-added"),
                 at,
                 o,
                 n,
+                key,
                 format!("{key} {b} was added"),
             ),
-            (Some(a), None) => cx.emit(
+            (Some(a), None) => cx.emit_kw(
                 &format!("{p}-{name}-removed"),
                 at,
                 o,
                 n,
+                key,
                 format!("{key} {a} was removed"),
             ),
-            (Some(a), Some(b)) if a != b => cx.emit(
+            (Some(a), Some(b)) if a != b => cx.emit_kw(
                 &format!("{p}-{name}-changed"),
                 at,
                 o,
                 n,
+                key,
                 format!("{key} changed from {a} to {b}"),
             ),
             _ => {}

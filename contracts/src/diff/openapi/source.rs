@@ -110,7 +110,7 @@ impl Source for JsonSource {
     }
 
     fn follow(&self, loc: &Loc) -> Option<Loc> {
-        let r = self.get(loc)?.get("$ref")?.as_str()?;
+        let r = Source::get(self, loc)?.get("$ref")?.as_str()?;
         let ptr = r.strip_prefix('#')?;
         let ptr = percent_encoding::percent_decode_str(ptr)
             .decode_utf8()
@@ -122,5 +122,24 @@ impl Source for JsonSource {
 
     fn span(&self, _loc: &Loc) -> Option<Span> {
         None
+    }
+}
+
+impl Source for crate::openapi::OpenApi {
+    fn get(&self, loc: &Loc) -> Option<&Value> {
+        self.documents().get(loc.doc)?.get(&loc.ptr)
+    }
+
+    fn follow(&self, loc: &Loc) -> Option<Loc> {
+        let r = Source::get(self, loc)?.get("$ref")?.as_str()?;
+        let t = self.resolve_ref(loc.doc, r).ok()?;
+        Some(Loc {
+            doc: t.doc,
+            ptr: t.pointer,
+        })
+    }
+
+    fn span(&self, loc: &Loc) -> Option<Span> {
+        self.documents().get(loc.doc)?.span(&loc.ptr)
     }
 }
