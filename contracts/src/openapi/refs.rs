@@ -81,12 +81,17 @@ pub fn deref(api: &OpenApi, ptr: &Ptr) -> Result<Ptr, RefError> {
             return Ok(cur);
         };
         let r = r.clone();
-        if seen.contains(&cur) || seen.len() > 64 {
-            let mut chain: Vec<String> = seen
+        if let Some(start) = seen.iter().position(|p: &Ptr| *p == cur) {
+            // The loop itself, from its first member back to it.
+            let mut chain: Vec<String> = seen[start..]
                 .iter()
-                .map(|p: &Ptr| format!("#{}", p.pointer))
+                .map(|p| format!("#{}", p.pointer))
                 .collect();
             chain.push(format!("#{}", cur.pointer));
+            return Err(RefError::Circular(chain));
+        }
+        if seen.len() > 64 {
+            let chain = seen.iter().map(|p| format!("#{}", p.pointer)).collect();
             return Err(RefError::Circular(chain));
         }
         seen.push(cur.clone());
@@ -110,12 +115,23 @@ fn walk(v: &Value, at: &mut String, out: &mut Vec<(String, String)>, depth: usiz
             if let Some(Value::String(r)) = m.get("$ref") {
                 out.push((format!("{at}/$ref"), r.clone()));
             }
+            let schema_like = [
+                "type",
+                "properties",
+                "items",
+                "format",
+                "allOf",
+                "oneOf",
+                "anyOf",
+            ]
+            .iter()
+            .any(|k| m.contains_key(*k));
             for (k, child) in m {
-                // Example and default values are data, not schema: a `$ref` key there is text.
-                if matches!(
-                    k.as_str(),
-                    "example" | "default" | "enum" | "const" | "$ref"
-                ) {
+                // Example, enum and const values are data, not schema: a `$ref` key there is
+                // text. So is a schema's `default` (a response map's `default` is a response).
+                let data = matches!(k.as_str(), "example" | "enum" | "const" | "$ref")
+                    || (k == "default" && schema_like);
+                if data {
                     continue;
                 }
                 let len = at.len();
@@ -208,6 +224,9 @@ pub fn check_all(api: &OpenApi) -> Vec<Diagnostic> {
                         pointer: ptr.trim_end_matches("/$ref").to_string(),
                     };
                     if let Err(RefError::Circular(chain)) = deref(api, &at) {
+                        if chain.first() != Some(&format!("#{}", at.pointer)) {
+                            continue; // a reference into a loop: the loop is reported itself
+                        }
                         let mut key = chain.clone();
                         key.sort();
                         key.dedup();
