@@ -232,6 +232,7 @@ pub fn run(args: &DiffArgs, color: bool, changelog: bool) -> u8 {
         policy: &policy,
         today,
     };
+    let mut compared = 0;
     for (o, n) in &pairs {
         let load = |side: &Side, input: &Input| -> Result<Contract, u8> {
             match contracts::load(side.fs.as_ref(), input, &opts) {
@@ -261,12 +262,27 @@ pub fn run(args: &DiffArgs, color: bool, changelog: bool) -> u8 {
             _ => return exit::USAGE,
         };
         match diff::diff(&oc, &nc, &diff_opts) {
-            Ok(f) => report.findings.extend(f),
+            Ok(f) => {
+                compared += 1;
+                report.findings.extend(f);
+            }
+            // In a directory, a kind without a diff engine is skipped with a note, not hidden.
+            Err(d) if d.code == "diff-not-available" && pairs.len() > 1 => {
+                eprintln!("note: {} (skipped {})", d.message, display_paths(&new, n));
+            }
             Err(d) => {
                 print_diagnostics(&[*d], color);
                 return exit::USAGE;
             }
         }
+    }
+    if compared == 0 {
+        print_diagnostics(
+            &[Diagnostic::error("nothing-compared", "no pair of contracts could be compared")
+                .with_hint("see the notes above")],
+            color,
+        );
+        return exit::USAGE;
     }
     report.sort();
     let applied: Applied = policy.apply(&mut report.findings, today);

@@ -40,6 +40,17 @@ pub fn diff(
 ) -> Result<Vec<Finding>, Box<Diagnostic>> {
     let mut findings = match (old, new) {
         (Contract::OpenApi(o), Contract::OpenApi(n)) => openapi::diff(o, n, opts),
+        (Contract::GraphQl(_), Contract::GraphQl(_)) | (Contract::Proto(_), Contract::Proto(_))
+            if registry::all().all(|r| r.kind != old.kind()) =>
+        {
+            return Err(Box::new(
+                Diagnostic::error(
+                    "diff-not-available",
+                    format!("`contract diff` does not compare {} contracts yet", old.kind()),
+                )
+                .with_hint("only OpenAPI diffs are available in this version; `contract lint` checks every kind"),
+            ))
+        }
         (Contract::GraphQl(o), Contract::GraphQl(n)) => graphql::diff(o, n, opts),
         (Contract::Proto(o), Contract::Proto(n)) => proto::diff(o, n, opts),
         (o, n) => {
