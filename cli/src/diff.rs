@@ -257,7 +257,14 @@ pub fn run(args: &DiffArgs, color: bool, changelog: bool) -> u8 {
                 }
             }
         };
-        let (oc, nc) = match (load(&old, o), load(&new, n)) {
+        // OLD and NEW load in parallel: for large contracts parsing is half the run.
+        let (lo, ln) = std::thread::scope(|scope| {
+            let handle = scope.spawn(|| load(&old, o));
+            let ln = load(&new, n);
+            (handle.join(), ln)
+        });
+        let lo = lo.unwrap_or(Err(exit::USAGE));
+        let (oc, nc) = match (lo, ln) {
             (Ok(a), Ok(b)) => (a, b),
             _ => return exit::USAGE,
         };
@@ -278,8 +285,10 @@ pub fn run(args: &DiffArgs, color: bool, changelog: bool) -> u8 {
     }
     if compared == 0 {
         print_diagnostics(
-            &[Diagnostic::error("nothing-compared", "no pair of contracts could be compared")
-                .with_hint("see the notes above")],
+            &[
+                Diagnostic::error("nothing-compared", "no pair of contracts could be compared")
+                    .with_hint("see the notes above"),
+            ],
             color,
         );
         return exit::USAGE;

@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 const V1: &str = "contracts/examples/pokemon/v1/pokemon.openapi.yaml";
@@ -20,7 +23,11 @@ fn contract(args: &[&str]) -> Output {
 }
 
 fn out(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 fn policy(text: &str) -> (tempfile::TempDir, String) {
@@ -35,9 +42,24 @@ fn policy(text: &str) -> (tempfile::TempDir, String) {
 fn exit_codes_follow_fail_on() {
     assert_eq!(contract(&["diff", V1, V2]).status.code(), Some(1));
     assert_eq!(contract(&["diff", V1, V1]).status.code(), Some(0));
-    assert_eq!(contract(&["diff", "--fail-on", "never", V1, V2]).status.code(), Some(0));
-    assert_eq!(contract(&["diff", "--fail-on", "dangerous", V1, V2]).status.code(), Some(1));
-    assert_eq!(contract(&["diff", "--fail-on", "sometimes", V1, V2]).status.code(), Some(2));
+    assert_eq!(
+        contract(&["diff", "--fail-on", "never", V1, V2])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        contract(&["diff", "--fail-on", "dangerous", V1, V2])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        contract(&["diff", "--fail-on", "sometimes", V1, V2])
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(contract(&["diff", V1, "nope.yaml"]).status.code(), Some(2));
     // changelog lists without gating unless asked to.
     assert_eq!(contract(&["changelog", V1, V2]).status.code(), Some(0));
@@ -57,7 +79,9 @@ fn json_report_is_stable() {
     assert_eq!(v["summary"]["breaking"], 5);
     assert_eq!(v["summary"]["failing"], 5);
     let f = &v["findings"][0];
-    for key in ["rule_id", "level", "message", "subject", "path", "old", "new", "failing"] {
+    for key in [
+        "rule_id", "level", "message", "subject", "path", "old", "new", "failing",
+    ] {
         assert!(f.get(key).is_some(), "finding lacks `{key}`: {f}");
     }
     insta::assert_snapshot!(String::from_utf8_lossy(&o.stdout));
@@ -68,7 +92,10 @@ fn every_format_renders() {
     for (format, needle) in [
         ("markdown", "### API contract changes"),
         ("sarif", "\"version\": \"2.1.0\""),
-        ("github", "::error file=contracts/examples/pokemon/v2/pokemon.openapi.yaml"),
+        (
+            "github",
+            "::error file=contracts/examples/pokemon/v2/pokemon.openapi.yaml",
+        ),
         ("junit", "<testsuites name=\"contract diff\""),
     ] {
         let o = contract(&["diff", "--format", format, V1, V2]);
@@ -112,11 +139,21 @@ fn policy_accepts_remaps_and_expires() {
     let (_d, p) = policy(
         "severity:\n  request-parameter-pattern-added: safe\n  request-parameter-type-changed: safe\n  response-property-min-unset: dangerous\n  response-property-type-changed: safe\n  response-property-became-optional: dangerous\n",
     );
-    assert_eq!(contract(&["diff", "--policy", &p, V1, V2]).status.code(), Some(0));
-    assert_eq!(contract(&["diff", "--policy", &p, "--fail-on", "dangerous", V1, V2]).status.code(), Some(1));
+    assert_eq!(
+        contract(&["diff", "--policy", &p, V1, V2]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        contract(&["diff", "--policy", &p, "--fail-on", "dangerous", V1, V2])
+            .status
+            .code(),
+        Some(1)
+    );
 
     // A reason is mandatory; unknown rule ids and keys are errors with a location.
-    let (_d, p) = policy("accept:\n  - rule: request-parameter-type-changed\n    at: \"GET /pokemon/{id}\"\n");
+    let (_d, p) = policy(
+        "accept:\n  - rule: request-parameter-type-changed\n    at: \"GET /pokemon/{id}\"\n",
+    );
     let o = contract(&["diff", "--policy", &p, V1, V2]);
     assert_eq!(o.status.code(), Some(2));
     assert!(out(&o).contains("reason"), "{}", out(&o));
@@ -128,7 +165,10 @@ fn policy_accepts_remaps_and_expires() {
 
 #[test]
 fn reads_old_from_git() {
-    let head = Command::new("git").args(["rev-parse", "HEAD"]).current_dir(root()).output();
+    let head = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(root())
+        .output();
     if !head.is_ok_and(|o| o.status.success()) {
         eprintln!("!! SKIPPED: not a git checkout");
         return;
@@ -136,7 +176,11 @@ fn reads_old_from_git() {
     let spec = format!("git:HEAD:{V1}");
     let o = contract(&["diff", &spec, V2]);
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
-    assert!(out(&o).contains("git:HEAD:contracts/examples/pokemon/v1/pokemon.openapi.yaml:"), "{}", out(&o));
+    assert!(
+        out(&o).contains("git:HEAD:contracts/examples/pokemon/v1/pokemon.openapi.yaml:"),
+        "{}",
+        out(&o)
+    );
     let o = contract(&["diff", "git:no-such-rev:x.yaml", V2]);
     assert_eq!(o.status.code(), Some(2));
     assert!(out(&o).contains("git fetch"), "{}", out(&o));
@@ -147,8 +191,16 @@ fn explain_prints_the_four_sections() {
     let o = contract(&["explain", "request-property-max-length-decreased"]);
     assert_eq!(o.status.code(), Some(0));
     let s = out(&o);
-    for section in ["What it detects", "Why it breaks clients", "Example", "How to evolve safely"] {
+    for section in [
+        "What it detects",
+        "Why it breaks clients",
+        "Example",
+        "How to evolve safely",
+    ] {
         assert!(s.contains(section), "{s}");
     }
-    assert_eq!(contract(&["explain", "no-such-rule"]).status.code(), Some(2));
+    assert_eq!(
+        contract(&["explain", "no-such-rule"]).status.code(),
+        Some(2)
+    );
 }

@@ -3,22 +3,23 @@
 
 use std::path::{Path, PathBuf};
 
-use contracts::diff::openapi::source::JsonSource;
 use contracts::diff::{Date, DiffOptions, Level, Policy};
+use contracts::fs::RealFs;
+use contracts::openapi::{self, OpenApi};
 
 fn corpus() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/openapi-diff");
     p.is_dir().then_some(p)
 }
 
-fn load(dir: &Path, stem: &str) -> Option<serde_json::Value> {
-    for ext in ["yaml", "yml", "json"] {
-        let p = dir.join(format!("{stem}.{ext}"));
-        if let Ok(text) = std::fs::read_to_string(&p) {
-            return serde_saphyr::from_str(&text).ok();
-        }
-    }
-    None
+/// Loads `<stem>.yaml|yml|json` with the real loader.
+fn load(dir: &Path, stem: &str) -> Option<OpenApi> {
+    ["yaml", "yml", "json"]
+        .iter()
+        .map(|ext| dir.join(format!("{stem}.{ext}")))
+        .find(|p| p.is_file())
+        .and_then(|p| openapi::load(&RealFs, &p).ok())
+        .map(|l| l.contract)
 }
 
 #[test]
@@ -44,17 +45,7 @@ fn oasdiff_corpus_scoreboard() {
             total += 1;
             continue;
         };
-        let (o, n) = (
-            JsonSource {
-                root: old,
-                spans: None,
-            },
-            JsonSource {
-                root: new,
-                spans: None,
-            },
-        );
-        let findings = contracts::diff::openapi::diff_sources(&o, &n, &opts);
+        let findings = contracts::diff::openapi::diff(&old, &new, &opts);
         let breaking = findings.iter().any(|f| f.level >= Level::Dangerous);
         let got = if breaking { "breaking" } else { "non-breaking" };
         total += 1;
@@ -126,17 +117,7 @@ fn oasdiff_flag_cases() {
             println!("  {case}: could not read");
             continue;
         };
-        let (o, n) = (
-            JsonSource {
-                root: old,
-                spans: None,
-            },
-            JsonSource {
-                root: new,
-                spans: None,
-            },
-        );
-        let f = contracts::diff::openapi::diff_sources(&o, &n, &opts);
+        let f = contracts::diff::openapi::diff(&old, &new, &opts);
         let breaking = f.iter().any(|f| f.level >= Level::Dangerous);
         let err = f.iter().any(|f| f.level == Level::Breaking);
         let ok = match expected {

@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: development automation kept out of the default test run
 //! (real-world inputs fetched from npm into `target/`, benchmarks, corpora).
 
+mod corpus;
 mod fetch;
 mod fuzz;
 mod measure;
@@ -19,6 +20,7 @@ tasks:
                     S seconds each (default 60), seeded from the examples and ../shared/corpus
   peers [NAME...]   install peer tools from npm into target/peers/ (graphql-inspector, buf,
                     optic, prism; default all)
+  corpus NAME       print a corpus scoreboard (openapi-diff)
   docs              regenerate docs/rules.md from the rule registry
   help              this list";
 
@@ -42,6 +44,7 @@ fn main() -> Result<()> {
             other => bail!("unknown benchmark {other:?}; try `cargo xtask bench load`"),
         },
         Some("fuzz") => fuzz::run(&rest),
+        Some("corpus") => corpus::run(rest.first().copied()),
         Some("docs") => {
             let path = fetch::workspace_root().join("docs/rules.md");
             std::fs::create_dir_all(path.parent().expect("docs/ has a parent"))?;

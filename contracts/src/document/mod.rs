@@ -93,7 +93,7 @@ impl Document {
 
     /// The value at a JSON Pointer.
     pub fn get(&self, pointer: &str) -> Option<&Value> {
-        self.value.pointer(pointer)
+        pointer_get(&self.value, pointer)
     }
 
     /// The span of the node at `pointer`: for a mapping entry, from its key to the end of its
@@ -105,6 +105,30 @@ impl Document {
         let (start, end) = tree.lookup(pointer)?;
         Some(self.file.span(start as usize, end as usize))
     }
+}
+
+/// `Value::pointer` without an allocation per segment (only escaped segments allocate).
+pub fn pointer_get<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    let rest = pointer.strip_prefix('/')?;
+    let mut cur = root;
+    for raw in rest.split('/') {
+        let unescaped;
+        let token = if raw.contains('~') {
+            unescaped = raw.replace("~1", "/").replace("~0", "~");
+            unescaped.as_str()
+        } else {
+            raw
+        };
+        cur = match cur {
+            Value::Object(m) => m.get(token)?,
+            Value::Array(a) => a.get(token.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
 }
 
 /// The node tree of a document: byte ranges, keys and children.
@@ -169,7 +193,13 @@ impl Tree {
         self.nodes.first()?;
         let segments = pointer.split('/').skip(1);
         for raw in segments {
-            let seg = raw.replace("~1", "/").replace("~0", "~");
+            let unescaped;
+            let seg = if raw.contains('~') {
+                unescaped = raw.replace("~1", "/").replace("~0", "~");
+                unescaped.as_str()
+            } else {
+                raw
+            };
             let mut child = self.nodes[cur as usize].first_child;
             let index: Option<usize> = seg.parse().ok();
             let mut i = 0usize;

@@ -208,12 +208,14 @@ pub fn check_all(api: &OpenApi) -> Vec<Diagnostic> {
     let mut cycles: BTreeSet<Vec<String>> = BTreeSet::new();
     for (doc, d) in api.docs.iter().enumerate() {
         for (ptr, r) in refs_in(d.value()) {
-            let span = d.span(&ptr);
+            // Spans are looked up only for what is reported: the span tree of a large JSON
+            // document is built on first use.
+            let span = || d.span(&ptr);
             match target(api, doc, &r) {
                 Err(RefError::MissingFile(_)) => {} // reported when loading
                 Err(e) => out.push(
                     Diagnostic::error("unresolved-ref", format!("`{r}` does not resolve: {e}"))
-                        .with_span(span)
+                        .with_span(span())
                         .with_hint(
                             "point it at an existing element, e.g. `#/components/schemas/Name`",
                         ),
@@ -233,7 +235,7 @@ pub fn check_all(api: &OpenApi) -> Vec<Diagnostic> {
                         if cycles.insert(key) {
                             out.push(
                                 Diagnostic::error("circular-ref", format!("`{r}` starts a loop of references that never reaches a schema: {}", chain.join(" → ")))
-                                    .with_span(span)
+                                    .with_span(span())
                                     .with_hint("make one of them a real schema; recursion through `properties` or `items` is fine"),
                             );
                         }

@@ -106,7 +106,7 @@ impl Source for JsonSource {
         if loc.doc != 0 {
             return None;
         }
-        self.root.pointer(&loc.ptr)
+        crate::document::pointer_get(&self.root, &loc.ptr)
     }
 
     fn follow(&self, loc: &Loc) -> Option<Loc> {
