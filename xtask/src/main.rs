@@ -14,6 +14,8 @@ const HELP: &str = "cargo xtask <task>
 tasks:
   fetch NAME...     npm-pack real-world inputs into target/real-world/ (names: github-rest-22,
                     github-rest-23, github-graphql-14, github-graphql-15; `all` for every one)
+  bench diff        `contract diff` on GitHub's REST description 22 → 23 beside optic
+                    (--peer-timeout S, default 600)
   bench load        time and peak memory of `contract lint` on GitHub's REST and GraphQL
                     descriptions (release build)
   fuzz TARGET [S]   run a cargo-fuzz target (load_openapi, load_graphql, load_proto, all) for
@@ -41,6 +43,7 @@ fn main() -> Result<()> {
         }
         Some("bench") => match rest.first().copied() {
             Some("load") => measure::bench_load(),
+            Some("diff") => measure::bench_diff(&rest[1..]),
             other => bail!("unknown benchmark {other:?}; try `cargo xtask bench load`"),
         },
         Some("fuzz") => fuzz::run(&rest),

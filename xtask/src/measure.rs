@@ -136,3 +136,66 @@ fn lint_cmd(bin: &Path, file: &Path) -> Command {
         .arg(file);
     c
 }
+
+/// `cargo xtask bench diff [--peer-timeout SECONDS]`: GitHub's REST description 22.0.0 → 23.0.2,
+/// `contract diff` (median of 5) side by side with optic (one bounded run).
+pub fn bench_diff(args: &[&str]) -> Result<()> {
+    let timeout = args
+        .iter()
+        .position(|a| *a == "--peer-timeout")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| s.parse::<u64>())
+        .transpose()?
+        .unwrap_or(600);
+    let bin = release_binary()?;
+    let old = fetch::input("github-rest-22")?;
+    let new = fetch::input("github-rest-23")?;
+    let ours = median(5, || {
+        let mut c = Command::new(&bin);
+        c.args(["diff", "--format", "json", "--fail-on", "never"]).arg(&old).arg(&new);
+        c
+    })?;
+    let out = Command::new(&bin)
+        .args(["diff", "--format", "json", "--fail-on", "never"])
+        .arg(&old)
+        .arg(&new)
+        .output()?;
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let s = &report["summary"];
+    println!("GitHub REST @octokit/openapi 22.0.0 → 23.0.2");
+    println!(
+        "  contract diff: {:.0} ms, {:.0} MB peak RSS (median of 5); {} breaking, {} dangerous, {} safe",
+        ours.wall.as_secs_f64() * 1e3,
+        ours.max_rss_kib as f64 / 1024.0,
+        s["breaking"],
+        s["dangerous"],
+        s["safe"]
+    );
+    let optic = crate::peers::bin("optic")?;
+    let mut cmd = Command::new(optic);
+    cmd.args(["diff"]).arg(&old).arg(&new).args(["--check", "--validation", "loose"]);
+    let (peer, timed_out) = run_limited(&mut cmd, Some(Duration::from_secs(timeout)))?;
+    let peer_mb = peer.max_rss_kib as f64 / 1024.0;
+    if timed_out {
+        println!(
+            "  optic diff --check --validation loose: did not finish in {timeout} s (killed at {peer_mb:.0} MB)"
+        );
+        println!(
+            "  ratio: contract is more than {:.0}x faster",
+            timeout as f64 / ours.wall.as_secs_f64()
+        );
+    } else {
+        println!(
+            "  optic: {:.1} s, {peer_mb:.0} MB peak RSS, exit {}",
+            peer.wall.as_secs_f64(),
+            peer.exit_code
+        );
+        println!(
+            "  ratio: {:.1}x faster, {:.1}x less memory",
+            peer.wall.as_secs_f64() / ours.wall.as_secs_f64(),
+            peer_mb / (ours.max_rss_kib as f64 / 1024.0)
+        );
+    }
+    println!("  GraphQL and protobuf diffs: not available yet (no engine), so not benchmarked");
+    Ok(())
+}
