@@ -51,7 +51,7 @@ request-property-reactivated response-property-reactivated
 request-property-sunset-date-too-small response-property-sunset-date-too-small
 request-body-type-compatible request-property-type-compatible response-body-type-compatible response-property-type-compatible
 request-parameter-deprecated-sunset-missing request-parameter-sunset-date-too-small request-parameter-sunset-date-changed-too-small
-response-mediatype-enum-value-removed response-write-only-property-enum-value-added
+response-write-only-property-enum-value-added
 endpoint-added api-removed-with-deprecation api-removed-before-sunset api-removed-without-deprecation
 api-path-removed-with-deprecation api-path-removed-before-sunset api-path-removed-without-deprecation
 api-path-sunset-parse api-deprecated-sunset-parse api-deprecated-sunset-missing api-sunset-date-too-small

@@ -152,7 +152,9 @@ pub fn bench_diff(args: &[&str]) -> Result<()> {
     let new = fetch::input("github-rest-23")?;
     let ours = median(5, || {
         let mut c = Command::new(&bin);
-        c.args(["diff", "--format", "json", "--fail-on", "never"]).arg(&old).arg(&new);
+        c.args(["diff", "--format", "json", "--fail-on", "never"])
+            .arg(&old)
+            .arg(&new);
         c
     })?;
     let out = Command::new(&bin)
@@ -173,7 +175,10 @@ pub fn bench_diff(args: &[&str]) -> Result<()> {
     );
     let optic = crate::peers::bin("optic")?;
     let mut cmd = Command::new(optic);
-    cmd.args(["diff"]).arg(&old).arg(&new).args(["--check", "--validation", "loose"]);
+    cmd.args(["diff"])
+        .arg(&old)
+        .arg(&new)
+        .args(["--check", "--validation", "loose"]);
     let (peer, timed_out) = run_limited(&mut cmd, Some(Duration::from_secs(timeout)))?;
     let peer_mb = peer.max_rss_kib as f64 / 1024.0;
     if timed_out {

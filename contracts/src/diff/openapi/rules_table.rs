@@ -680,7 +680,6 @@ rules_table! {
     "response-media-type-name-generalized", Breaking, "Response media type name generalized", RESPONSES;
     "response-media-type-name-specialized", Safe, "Response media type name specialized", RESPONSES;
     "response-media-type-removed", Breaking, "Response media type removed", RESPONSES;
-    "response-mediatype-enum-value-removed", Safe, "Response mediatype enum value removed", RESPONSE_NARROWED;
     "response-non-success-status-added", Safe, "Response non success status added", RESPONSES;
     "response-non-success-status-removed", Safe, "Response non success status removed", RESPONSES;
     "response-optional-property-added", Safe, "Response optional property added", RESPONSE_NARROWED;

@@ -323,8 +323,6 @@ fn enums(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
             for v in a.iter().filter(|v| !b.contains(v)) {
                 let id = if at.invisible && at.dir == Dir::Request && at.place == Place::Property {
                     "request-read-only-property-enum-value-removed".to_string()
-                } else if at.place == Place::Header && at.dir == Dir::Response {
-                    "response-mediatype-enum-value-removed".to_string()
                 } else {
                     format!("{p}-enum-value-removed")
                 };
