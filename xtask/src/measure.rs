@@ -201,6 +201,53 @@ pub fn bench_diff(args: &[&str]) -> Result<()> {
             peer_mb / (ours.max_rss_kib as f64 / 1024.0)
         );
     }
-    println!("  GraphQL and protobuf diffs: not available yet (no engine), so not benchmarked");
+    bench_graphql(&bin)?;
+    println!("protobuf: no diff engine yet, so not benchmarked");
+    Ok(())
+}
+
+/// GitHub's GraphQL schema 14.0.0 → 15.25.0 beside graphql-inspector.
+fn bench_graphql(bin: &Path) -> Result<()> {
+    let old = fetch::input("github-graphql-14")?;
+    let new = fetch::input("github-graphql-15")?;
+    let ours = median(5, || {
+        let mut c = Command::new(bin);
+        c.args(["diff", "--format", "json", "--fail-on", "never"]).arg(&old).arg(&new);
+        c
+    })?;
+    let out = Command::new(bin)
+        .args(["diff", "--format", "json", "--fail-on", "never"])
+        .arg(&old)
+        .arg(&new)
+        .output()?;
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let s = &report["summary"];
+    println!("GitHub GraphQL @octokit/graphql-schema 14.0.0 → 15.25.0");
+    println!(
+        "  contract diff: {:.0} ms, {:.0} MB peak RSS (median of 5); {} changes: {} breaking, {} dangerous, {} safe",
+        ours.wall.as_secs_f64() * 1e3,
+        ours.max_rss_kib as f64 / 1024.0,
+        report["findings"].as_array().map_or(0, Vec::len),
+        s["breaking"],
+        s["dangerous"],
+        s["safe"]
+    );
+    let inspector = crate::peers::bin("graphql-inspector")?;
+    let peer = median(3, || {
+        let mut c = Command::new(&inspector);
+        c.arg("diff").arg(&old).arg(&new);
+        c
+    })?;
+    let peer_mb = peer.max_rss_kib as f64 / 1024.0;
+    println!(
+        "  graphql-inspector diff: {:.0} ms, {peer_mb:.0} MB peak RSS (median of 3), exit {}",
+        peer.wall.as_secs_f64() * 1e3,
+        peer.exit_code
+    );
+    println!(
+        "  ratio: {:.1}x faster, {:.1}x less memory",
+        peer.wall.as_secs_f64() / ours.wall.as_secs_f64(),
+        peer_mb / (ours.max_rss_kib as f64 / 1024.0)
+    );
     Ok(())
 }
