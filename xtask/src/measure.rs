@@ -212,7 +212,9 @@ fn bench_graphql(bin: &Path) -> Result<()> {
     let new = fetch::input("github-graphql-15")?;
     let ours = median(5, || {
         let mut c = Command::new(bin);
-        c.args(["diff", "--format", "json", "--fail-on", "never"]).arg(&old).arg(&new);
+        c.args(["diff", "--format", "json", "--fail-on", "never"])
+            .arg(&old)
+            .arg(&new);
         c
     })?;
     let out = Command::new(bin)

@@ -1,12 +1,789 @@
-//! proto diff: matching and rules (being written).
+//! Protobuf diff: buf's breaking-change rules (ids spelled as buf spells them). Files match by
+//! name, messages/enums/services by full name within their file, fields and enum values by
+//! number, methods and oneofs by name. This version implements buf's default FILE category.
 
-use super::{DiffOptions, Finding, Rule};
+mod rules;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use prost_reflect::{
+    Cardinality, EnumDescriptor, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor,
+};
+
+use super::{DiffOptions, Finding};
 use crate::proto::ProtoContract;
+use crate::source::Span;
 
-/// The proto rules, sorted by id.
-pub static RULES: &[Rule] = &[];
+pub use rules::RULES;
 
-/// Compares two proto contracts.
-pub fn diff(_old: &ProtoContract, _new: &ProtoContract, _opts: &DiffOptions<'_>) -> Vec<Finding> {
-    Vec::new()
+struct Cx<'a> {
+    old: &'a ProtoContract,
+    new: &'a ProtoContract,
+    out: Vec<Finding>,
+}
+
+impl Cx<'_> {
+    fn emit(
+        &mut self,
+        id: &str,
+        subject: &str,
+        path: &str,
+        old: Option<Span>,
+        new: Option<Span>,
+        message: String,
+    ) {
+        if let Some(rule) = rules::get(id) {
+            self.out
+                .push(Finding::new(rule, subject, path, message).at(old, new));
+        }
+    }
+}
+
+/// Compares two protobuf contracts.
+pub fn diff(old: &ProtoContract, new: &ProtoContract, _opts: &DiffOptions<'_>) -> Vec<Finding> {
+    let mut cx = Cx {
+        old,
+        new,
+        out: Vec::new(),
+    };
+    let new_files: BTreeMap<String, FileDescriptor> =
+        new.own_files().map(|f| (f.name().to_string(), f)).collect();
+    for of in old.own_files() {
+        match new_files.get(of.name()) {
+            None => {
+                let span = old.span_of_file(&of);
+                cx.emit(
+                    "FILE_NO_DELETE",
+                    of.name(),
+                    "",
+                    span,
+                    None,
+                    format!("Previously present file \"{}\" was deleted.", of.name()),
+                );
+            }
+            Some(nf) => file(&mut cx, &of, nf),
+        }
+    }
+    cx.out
+}
+
+fn file(cx: &mut Cx<'_>, of: &FileDescriptor, nf: &FileDescriptor) {
+    let (o, n) = (cx.old, cx.new);
+    let name = of.name().to_string();
+    if of.package_name() != nf.package_name() {
+        cx.emit(
+            "FILE_SAME_PACKAGE",
+            &name,
+            "package",
+            o.span_of_package(of),
+            n.span_of_package(nf),
+            format!(
+                "File package changed from \"{}\" to \"{}\".",
+                of.package_name(),
+                nf.package_name()
+            ),
+        );
+    }
+    let syntax = |f: &FileDescriptor| {
+        f.file_descriptor_proto()
+            .syntax
+            .clone()
+            .unwrap_or_else(|| "proto2".into())
+    };
+    if syntax(of) != syntax(nf) {
+        cx.emit(
+            "FILE_SAME_SYNTAX",
+            &name,
+            "syntax",
+            o.span_of_file(of),
+            n.span_of_file(nf),
+            format!(
+                "File syntax changed from \"{}\" to \"{}\".",
+                syntax(of),
+                syntax(nf)
+            ),
+        );
+    }
+    file_options(cx, &name, of, nf);
+    // Messages (nested included) by full name, within this file.
+    let msgs = |f: &FileDescriptor| {
+        let mut out = BTreeMap::new();
+        for m in f.messages() {
+            collect_messages(&m, &mut out);
+        }
+        out
+    };
+    let (om, nm) = (msgs(of), msgs(nf));
+    for (full, m) in &om {
+        match nm.get(full) {
+            None => {
+                // Report at the surviving parent (the file, or the parent message).
+                let parent_new = m
+                    .parent_message()
+                    .and_then(|p| nm.get(p.full_name()))
+                    .and_then(|p| n.span_of_message(p));
+                cx.emit(
+                    "MESSAGE_NO_DELETE",
+                    full,
+                    "",
+                    o.span_of_message(m),
+                    parent_new.or_else(|| n.span_of_file(nf)),
+                    format!(
+                        "Previously present message \"{}\" was deleted from file.",
+                        m.name()
+                    ),
+                );
+            }
+            Some(nm_) => message(cx, m, nm_),
+        }
+    }
+    // Enums by full name.
+    let enums = |f: &FileDescriptor| {
+        let mut out: BTreeMap<String, EnumDescriptor> =
+            f.enums().map(|e| (e.full_name().to_string(), e)).collect();
+        for m in f.messages() {
+            let mut all = BTreeMap::new();
+            collect_messages(&m, &mut all);
+            for mm in all.values() {
+                for e in mm.child_enums() {
+                    out.insert(e.full_name().to_string(), e);
+                }
+            }
+        }
+        out
+    };
+    let (oe, ne) = (enums(of), enums(nf));
+    for (full, e) in &oe {
+        match ne.get(full) {
+            None => cx.emit(
+                "ENUM_NO_DELETE",
+                full,
+                "",
+                o.span_of_enum(e),
+                n.span_of_file(nf),
+                format!(
+                    "Previously present enum \"{}\" was deleted from file.",
+                    e.name()
+                ),
+            ),
+            Some(ne_) => enumeration(cx, e, ne_),
+        }
+    }
+    // Services and methods.
+    let svcs: BTreeMap<String, _> = nf
+        .services()
+        .map(|s| (s.full_name().to_string(), s))
+        .collect();
+    for s in of.services() {
+        let full = s.full_name().to_string();
+        let Some(ns_) = svcs.get(&full) else {
+            cx.emit(
+                "SERVICE_NO_DELETE",
+                &full,
+                "",
+                o.span_of_service(&s),
+                n.span_of_file(nf),
+                format!(
+                    "Previously present service \"{}\" was deleted from file.",
+                    s.name()
+                ),
+            );
+            continue;
+        };
+        for m in s.methods() {
+            let path = m.name().to_string();
+            let Some(nm_) = ns_.methods().find(|x| x.name() == m.name()) else {
+                cx.emit(
+                    "RPC_NO_DELETE",
+                    &full,
+                    &path,
+                    o.span_of_method(&m),
+                    n.span_of_service(ns_),
+                    format!(
+                        "Previously present RPC \"{}\" on service \"{}\" was deleted.",
+                        m.name(),
+                        s.name()
+                    ),
+                );
+                continue;
+            };
+            let spans = (o.span_of_method(&m), n.span_of_method(&nm_));
+            let checks = [
+                (
+                    "RPC_SAME_REQUEST_TYPE",
+                    m.input().full_name() != nm_.input().full_name(),
+                    format!(
+                        "RPC \"{}\" request type changed from \"{}\" to \"{}\".",
+                        m.name(),
+                        m.input().full_name(),
+                        nm_.input().full_name()
+                    ),
+                ),
+                (
+                    "RPC_SAME_RESPONSE_TYPE",
+                    m.output().full_name() != nm_.output().full_name(),
+                    format!(
+                        "RPC \"{}\" response type changed from \"{}\" to \"{}\".",
+                        m.name(),
+                        m.output().full_name(),
+                        nm_.output().full_name()
+                    ),
+                ),
+                (
+                    "RPC_SAME_CLIENT_STREAMING",
+                    m.is_client_streaming() != nm_.is_client_streaming(),
+                    format!("RPC \"{}\" client streaming changed.", m.name()),
+                ),
+                (
+                    "RPC_SAME_SERVER_STREAMING",
+                    m.is_server_streaming() != nm_.is_server_streaming(),
+                    format!("RPC \"{}\" server streaming changed.", m.name()),
+                ),
+                (
+                    "RPC_SAME_IDEMPOTENCY_LEVEL",
+                    idempotency(&m) != idempotency(&nm_),
+                    format!("RPC \"{}\" idempotency level changed.", m.name()),
+                ),
+            ];
+            for (id, changed, msg) in checks {
+                if changed {
+                    cx.emit(id, &full, &path, spans.0.clone(), spans.1.clone(), msg);
+                }
+            }
+        }
+    }
+    // Extensions (file-level and nested) by extendee and number.
+    let exts = |f: &FileDescriptor| {
+        let mut all: Vec<prost_reflect::ExtensionDescriptor> = f.extensions().collect();
+        let mut msgs = BTreeMap::new();
+        for m in f.messages() {
+            collect_messages(&m, &mut msgs);
+        }
+        for m in msgs.values() {
+            all.extend(m.child_extensions());
+        }
+        all.into_iter()
+            .map(|e| {
+                (
+                    (e.containing_message().full_name().to_string(), e.number()),
+                    e,
+                )
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    let (xa, xb) = (exts(of), exts(nf));
+    for (key, e) in &xa {
+        match xb.get(key) {
+            None => cx.emit(
+                "EXTENSION_NO_DELETE",
+                e.full_name(),
+                "",
+                o.span_of_extension(e),
+                n.span_of_file(nf),
+                format!(
+                    "Previously present extension \"{}\" was deleted from file.",
+                    e.name()
+                ),
+            ),
+            Some(ne) => {
+                let spans = (o.span_of_extension(e), n.span_of_extension(ne));
+                let path = format!("extension {}", e.number());
+                field(cx, &key.0, &path, e, ne, spans);
+            }
+        }
+    }
+}
+
+fn idempotency(m: &prost_reflect::MethodDescriptor) -> i32 {
+    m.method_descriptor_proto()
+        .options
+        .as_ref()
+        .and_then(|o| o.idempotency_level)
+        .unwrap_or(0)
+}
+
+fn collect_messages(m: &MessageDescriptor, out: &mut BTreeMap<String, MessageDescriptor>) {
+    if m.is_map_entry() {
+        return;
+    }
+    out.insert(m.full_name().to_string(), m.clone());
+    for c in m.child_messages() {
+        collect_messages(&c, out);
+    }
+}
+
+fn file_options(cx: &mut Cx<'_>, name: &str, of: &FileDescriptor, nf: &FileDescriptor) {
+    let (a, b) = (
+        of.file_descriptor_proto()
+            .options
+            .clone()
+            .unwrap_or_default(),
+        nf.file_descriptor_proto()
+            .options
+            .clone()
+            .unwrap_or_default(),
+    );
+    let spans = (cx.old.span_of_file(of), cx.new.span_of_file(nf));
+    let checks: Vec<(&str, &str, String, String)> = vec![
+        (
+            "FILE_SAME_GO_PACKAGE",
+            "go_package",
+            a.go_package().into(),
+            b.go_package().into(),
+        ),
+        (
+            "FILE_SAME_JAVA_PACKAGE",
+            "java_package",
+            a.java_package().into(),
+            b.java_package().into(),
+        ),
+        (
+            "FILE_SAME_JAVA_OUTER_CLASSNAME",
+            "java_outer_classname",
+            a.java_outer_classname().into(),
+            b.java_outer_classname().into(),
+        ),
+        (
+            "FILE_SAME_JAVA_MULTIPLE_FILES",
+            "java_multiple_files",
+            a.java_multiple_files().to_string(),
+            b.java_multiple_files().to_string(),
+        ),
+        (
+            "FILE_SAME_CSHARP_NAMESPACE",
+            "csharp_namespace",
+            a.csharp_namespace().into(),
+            b.csharp_namespace().into(),
+        ),
+        (
+            "FILE_SAME_OBJC_CLASS_PREFIX",
+            "objc_class_prefix",
+            a.objc_class_prefix().into(),
+            b.objc_class_prefix().into(),
+        ),
+        (
+            "FILE_SAME_PHP_NAMESPACE",
+            "php_namespace",
+            a.php_namespace().into(),
+            b.php_namespace().into(),
+        ),
+        (
+            "FILE_SAME_PHP_CLASS_PREFIX",
+            "php_class_prefix",
+            a.php_class_prefix().into(),
+            b.php_class_prefix().into(),
+        ),
+        (
+            "FILE_SAME_PHP_METADATA_NAMESPACE",
+            "php_metadata_namespace",
+            a.php_metadata_namespace().into(),
+            b.php_metadata_namespace().into(),
+        ),
+        (
+            "FILE_SAME_RUBY_PACKAGE",
+            "ruby_package",
+            a.ruby_package().into(),
+            b.ruby_package().into(),
+        ),
+        (
+            "FILE_SAME_SWIFT_PREFIX",
+            "swift_prefix",
+            a.swift_prefix().into(),
+            b.swift_prefix().into(),
+        ),
+        (
+            "FILE_SAME_OPTIMIZE_FOR",
+            "optimize_for",
+            format!("{:?}", a.optimize_for()),
+            format!("{:?}", b.optimize_for()),
+        ),
+        (
+            "FILE_SAME_CC_ENABLE_ARENAS",
+            "cc_enable_arenas",
+            a.cc_enable_arenas().to_string(),
+            b.cc_enable_arenas().to_string(),
+        ),
+        (
+            "FILE_SAME_CC_GENERIC_SERVICES",
+            "cc_generic_services",
+            a.cc_generic_services().to_string(),
+            b.cc_generic_services().to_string(),
+        ),
+        (
+            "FILE_SAME_JAVA_GENERIC_SERVICES",
+            "java_generic_services",
+            a.java_generic_services().to_string(),
+            b.java_generic_services().to_string(),
+        ),
+        (
+            "FILE_SAME_PY_GENERIC_SERVICES",
+            "py_generic_services",
+            a.py_generic_services().to_string(),
+            b.py_generic_services().to_string(),
+        ),
+    ];
+    for (id, option, x, y) in checks {
+        if x != y {
+            cx.emit(
+                id,
+                name,
+                option,
+                spans.0.clone(),
+                spans.1.clone(),
+                format!("File option \"{option}\" changed from \"{x}\" to \"{y}\"."),
+            );
+        }
+    }
+}
+
+fn message(cx: &mut Cx<'_>, om: &MessageDescriptor, nm: &MessageDescriptor) {
+    let (o, n) = (cx.old, cx.new);
+    let full = om.full_name().to_string();
+    let (mo, mn) = (
+        om.descriptor_proto().options.clone().unwrap_or_default(),
+        nm.descriptor_proto().options.clone().unwrap_or_default(),
+    );
+    let spans = (o.span_of_message(om), n.span_of_message(nm));
+    if mo.message_set_wire_format() != mn.message_set_wire_format() {
+        cx.emit(
+            "MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT",
+            &full,
+            "",
+            spans.0.clone(),
+            spans.1.clone(),
+            format!("Message \"{}\" message_set_wire_format changed.", om.name()),
+        );
+    }
+    if !mo.no_standard_descriptor_accessor() && mn.no_standard_descriptor_accessor() {
+        cx.emit(
+            "MESSAGE_NO_REMOVE_STANDARD_DESCRIPTOR_ACCESSOR",
+            &full,
+            "",
+            spans.0.clone(),
+            spans.1.clone(),
+            format!(
+                "Message \"{}\" no_standard_descriptor_accessor changed from false to true.",
+                om.name()
+            ),
+        );
+    }
+    let required = |m: &MessageDescriptor| {
+        m.fields()
+            .filter(|f| f.cardinality() == Cardinality::Required)
+            .map(|f| f.number())
+            .collect::<BTreeSet<_>>()
+    };
+    if required(om) != required(nm) {
+        cx.emit(
+            "MESSAGE_SAME_REQUIRED_FIELDS",
+            &full,
+            "",
+            spans.0.clone(),
+            spans.1.clone(),
+            format!("Message \"{}\" required fields changed.", om.name()),
+        );
+    }
+    // Fields by number.
+    for of in om.fields() {
+        let path = format!("field {}", of.number());
+        let Some(nf) = nm.get_field(of.number()) else {
+            cx.emit("FIELD_NO_DELETE", &full, &path, o.span_of_field(&of), spans.1.clone(), format!("Previously present field \"{}\" with name \"{}\" on message \"{}\" was deleted.", of.number(), of.name(), om.name()));
+            continue;
+        };
+        let spans = (o.span_of_field(&of), n.span_of_field(&nf));
+        field(cx, &full, &path, &of, &nf, spans);
+    }
+    // Oneofs by name (synthetic proto3-optional oneofs excluded).
+    let oneofs = |m: &MessageDescriptor| {
+        m.oneofs()
+            .filter(|x| !x.is_synthetic())
+            .map(|x| x.name().to_string())
+            .collect::<BTreeSet<_>>()
+    };
+    let now = oneofs(nm);
+    for x in om.oneofs().filter(|x| !x.is_synthetic()) {
+        if !now.contains(x.name()) {
+            cx.emit(
+                "ONEOF_NO_DELETE",
+                &full,
+                x.name(),
+                o.span_of_oneof(&x),
+                spans.1.clone(),
+                format!(
+                    "Previously present oneof \"{}\" on message \"{}\" was deleted.",
+                    x.name(),
+                    om.name()
+                ),
+            );
+        }
+    }
+    // Reserved ranges and names must stay.
+    let reserved = |m: &MessageDescriptor| {
+        let p = m.descriptor_proto();
+        let ranges: BTreeSet<(i32, i32)> = p
+            .reserved_range
+            .iter()
+            .map(|r| (r.start(), r.end()))
+            .collect();
+        let names: BTreeSet<String> = p.reserved_name.iter().cloned().collect();
+        (ranges, names)
+    };
+    let ((ra, na), (rb, nb)) = (reserved(om), reserved(nm));
+    if !ra.is_subset(&rb) || !na.is_subset(&nb) {
+        cx.emit(
+            "RESERVED_MESSAGE_NO_DELETE",
+            &full,
+            "reserved",
+            spans.0.clone(),
+            spans.1.clone(),
+            format!(
+                "Previously present reserved range or name on message \"{}\" was deleted.",
+                om.name()
+            ),
+        );
+    }
+    let ext_ranges = |m: &MessageDescriptor| {
+        m.descriptor_proto()
+            .extension_range
+            .iter()
+            .map(|r| (r.start(), r.end()))
+            .collect::<BTreeSet<_>>()
+    };
+    if !ext_ranges(om).is_subset(&ext_ranges(nm)) {
+        cx.emit(
+            "EXTENSION_MESSAGE_NO_DELETE",
+            &full,
+            "extensions",
+            spans.0,
+            spans.1,
+            format!(
+                "Previously present extension range on message \"{}\" was deleted.",
+                om.name()
+            ),
+        );
+    }
+}
+
+/// What the field checks read, for message fields and extensions alike.
+trait FieldLike {
+    fn name(&self) -> &str;
+    fn number(&self) -> u32;
+    fn json_name(&self) -> &str;
+    fn kind(&self) -> Kind;
+    fn cardinality(&self) -> Cardinality;
+    fn supports_presence(&self) -> bool;
+    fn is_map(&self) -> bool;
+    fn proto(&self) -> &prost_types::FieldDescriptorProto;
+    fn file(&self) -> FileDescriptor;
+    fn oneof(&self) -> Option<String>;
+}
+
+macro_rules! field_like {
+    ($t:ty, $oneof:expr) => {
+        impl FieldLike for $t {
+            fn name(&self) -> &str {
+                <$t>::name(self)
+            }
+            fn number(&self) -> u32 {
+                <$t>::number(self)
+            }
+            fn json_name(&self) -> &str {
+                <$t>::json_name(self)
+            }
+            fn kind(&self) -> Kind {
+                <$t>::kind(self)
+            }
+            fn cardinality(&self) -> Cardinality {
+                <$t>::cardinality(self)
+            }
+            fn supports_presence(&self) -> bool {
+                <$t>::supports_presence(self)
+            }
+            fn is_map(&self) -> bool {
+                <$t>::is_map(self)
+            }
+            fn proto(&self) -> &prost_types::FieldDescriptorProto {
+                self.field_descriptor_proto()
+            }
+            fn file(&self) -> FileDescriptor {
+                self.parent_file()
+            }
+            fn oneof(&self) -> Option<String> {
+                ($oneof)(self)
+            }
+        }
+    };
+}
+field_like!(FieldDescriptor, |f: &FieldDescriptor| f
+    .containing_oneof()
+    .filter(|x| !x.is_synthetic())
+    .map(|x| x.name().to_string()));
+field_like!(
+    prost_reflect::ExtensionDescriptor,
+    |_: &prost_reflect::ExtensionDescriptor| None
+);
+
+/// buf's cardinality: label plus presence, maps apart.
+fn cardinality(f: &impl FieldLike) -> &'static str {
+    if f.is_map() {
+        return "map";
+    }
+    match f.cardinality() {
+        Cardinality::Repeated => "repeated",
+        Cardinality::Required => "required",
+        Cardinality::Optional if f.supports_presence() => "optional",
+        Cardinality::Optional => "optional-implicit",
+    }
+}
+
+fn type_name(f: &impl FieldLike) -> String {
+    match f.kind() {
+        Kind::Message(m) => m.full_name().to_string(),
+        Kind::Enum(e) => e.full_name().to_string(),
+        k => format!("{k:?}").to_ascii_lowercase(),
+    }
+}
+
+fn field<F: FieldLike>(
+    cx: &mut Cx<'_>,
+    msg: &str,
+    path: &str,
+    of: &F,
+    nf: &F,
+    spans: (Option<Span>, Option<Span>),
+) {
+    let (fo, fn_) = (
+        of.proto().options.clone().unwrap_or_default(),
+        nf.proto().options.clone().unwrap_or_default(),
+    );
+    let oneof = |f: &F| f.oneof();
+    let default = |f: &F| f.proto().default_value.clone();
+    let utf8 =
+        |f: &F| f.kind() == Kind::String && f.file().file_descriptor_proto().syntax() == "proto3";
+    let java_utf8 = |f: &F| {
+        f.file()
+            .file_descriptor_proto()
+            .options
+            .as_ref()
+            .is_some_and(|o| o.java_string_check_utf8())
+    };
+    let checks = [
+        ("FIELD_SAME_NAME", of.name() != nf.name(), format!("Field \"{}\" on message \"{}\" changed name from \"{}\" to \"{}\".", of.number(), msg_name(msg), of.name(), nf.name())),
+        ("FIELD_SAME_JSON_NAME", of.json_name() != nf.json_name(), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed option \"json_name\" from \"{}\" to \"{}\".", of.number(), nf.name(), msg_name(msg), of.json_name(), nf.json_name())),
+        ("FIELD_SAME_TYPE", type_name(of) != type_name(nf) && !(of.is_map() && nf.is_map() && map_same(of, nf)), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed type from \"{}\" to \"{}\".", of.number(), nf.name(), msg_name(msg), type_name(of), type_name(nf))),
+        ("FIELD_SAME_CARDINALITY", cardinality(of) != cardinality(nf), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed cardinality from \"{}\" to \"{}\".", of.number(), nf.name(), msg_name(msg), cardinality(of), cardinality(nf))),
+        ("FIELD_SAME_ONEOF", oneof(of) != oneof(nf), format!("Field \"{}\" with name \"{}\" on message \"{}\" moved between oneofs.", of.number(), nf.name(), msg_name(msg))),
+        ("FIELD_SAME_DEFAULT", default(of) != default(nf), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed default value.", of.number(), nf.name(), msg_name(msg))),
+        ("FIELD_SAME_JSTYPE", fo.jstype() != fn_.jstype(), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed option \"jstype\".", of.number(), nf.name(), msg_name(msg))),
+        ("FIELD_SAME_CPP_STRING_TYPE", fo.ctype() != fn_.ctype(), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed C++ string type.", of.number(), nf.name(), msg_name(msg))),
+        ("FIELD_SAME_UTF8_VALIDATION", of.kind() == Kind::String && nf.kind() == Kind::String && utf8(of) != utf8(nf), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed UTF-8 validation.", of.number(), nf.name(), msg_name(msg))),
+        ("FIELD_SAME_JAVA_UTF8_VALIDATION", of.kind() == Kind::String && nf.kind() == Kind::String && java_utf8(of) != java_utf8(nf), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed Java UTF-8 validation.", of.number(), nf.name(), msg_name(msg))),
+    ];
+    for (id, changed, m) in checks {
+        if changed {
+            cx.emit(id, msg, path, spans.0.clone(), spans.1.clone(), m);
+        }
+    }
+}
+
+fn map_same(a: &impl FieldLike, b: &impl FieldLike) -> bool {
+    match (a.kind(), b.kind()) {
+        (Kind::Message(x), Kind::Message(y)) => {
+            let kv = |m: &MessageDescriptor| m.fields().map(|f| type_name(&f)).collect::<Vec<_>>();
+            kv(&x) == kv(&y)
+        }
+        _ => false,
+    }
+}
+
+fn msg_name(full: &str) -> &str {
+    full.rsplit('.').next().unwrap_or(full)
+}
+
+fn enumeration(cx: &mut Cx<'_>, oe: &EnumDescriptor, ne: &EnumDescriptor) {
+    let (o, n) = (cx.old, cx.new);
+    let full = oe.full_name().to_string();
+    let spans = (o.span_of_enum(oe), n.span_of_enum(ne));
+    let closed = |e: &EnumDescriptor| e.parent_file().file_descriptor_proto().syntax() != "proto3";
+    if closed(oe) != closed(ne) {
+        cx.emit(
+            "ENUM_SAME_TYPE",
+            &full,
+            "",
+            spans.0.clone(),
+            spans.1.clone(),
+            format!(
+                "Enum \"{}\" changed from {} to {}.",
+                oe.name(),
+                if closed(oe) { "closed" } else { "open" },
+                if closed(ne) { "closed" } else { "open" }
+            ),
+        );
+    }
+    for v in oe.values() {
+        let path = format!("value {}", v.number());
+        match ne.get_value(v.number()) {
+            None => cx.emit(
+                "ENUM_VALUE_NO_DELETE",
+                &full,
+                &path,
+                o.span_of_enum_value(&v),
+                spans.1.clone(),
+                format!(
+                    "Previously present enum value \"{}\" on enum \"{}\" was deleted.",
+                    v.number(),
+                    oe.name()
+                ),
+            ),
+            Some(nv) => {
+                let names = |e: &EnumDescriptor, num: i32| {
+                    e.values()
+                        .filter(|x| x.number() == num)
+                        .map(|x| x.name().to_string())
+                        .collect::<BTreeSet<_>>()
+                };
+                if !names(oe, v.number()).is_subset(&names(ne, v.number())) && nv.name() != v.name()
+                {
+                    cx.emit(
+                        "ENUM_VALUE_SAME_NAME",
+                        &full,
+                        &path,
+                        o.span_of_enum_value(&v),
+                        n.span_of_enum_value(&nv),
+                        format!(
+                            "Enum value \"{}\" on enum \"{}\" changed name from \"{}\" to \"{}\".",
+                            v.number(),
+                            oe.name(),
+                            v.name(),
+                            nv.name()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    let reserved = |e: &EnumDescriptor| {
+        let p = e.enum_descriptor_proto();
+        let ranges: BTreeSet<(i32, i32)> = p
+            .reserved_range
+            .iter()
+            .map(|r| (r.start(), r.end()))
+            .collect();
+        let names: BTreeSet<String> = p.reserved_name.iter().cloned().collect();
+        (ranges, names)
+    };
+    let ((ra, na), (rb, nb)) = (reserved(oe), reserved(ne));
+    if !ra.is_subset(&rb) || !na.is_subset(&nb) {
+        cx.emit(
+            "RESERVED_ENUM_NO_DELETE",
+            &full,
+            "reserved",
+            spans.0,
+            spans.1,
+            format!(
+                "Previously present reserved range or name on enum \"{}\" was deleted.",
+                oe.name()
+            ),
+        );
+    }
 }
