@@ -202,7 +202,76 @@ pub fn bench_diff(args: &[&str]) -> Result<()> {
         );
     }
     bench_graphql(&bin)?;
-    println!("protobuf: no diff engine yet, so not benchmarked");
+    bench_proto(&bin, timeout)?;
+    Ok(())
+}
+
+/// googleapis (npm google-proto-files 5.0.3 → 6.0.1, `google/protobuf/` left out on both sides:
+/// it holds protobuf's own test files; the well-known types are built in) beside `buf breaking`.
+fn bench_proto(bin: &Path, timeout: u64) -> Result<()> {
+    let root = fetch::workspace_root().join("target/bench");
+    let mut dirs = Vec::new();
+    for (name, version) in [("googleapis-5", "5.0.3"), ("googleapis-6", "6.0.1")] {
+        let src = fetch::input(name)?;
+        let dir = root.join(format!("googleapis-{version}"));
+        if !dir.join("google").is_dir() {
+            std::fs::create_dir_all(&dir)?;
+            for sub in ["google", "grafeas"] {
+                let status = Command::new("cp")
+                    .arg("-r")
+                    .arg(src.join(sub))
+                    .arg(&dir)
+                    .status()?;
+                if !status.success() {
+                    bail!("copying {sub} failed");
+                }
+            }
+            std::fs::remove_dir_all(dir.join("google/protobuf")).ok();
+        }
+        dirs.push(dir);
+    }
+    let ours = median(3, || {
+        let mut c = Command::new(bin);
+        c.args(["diff", "--format", "json", "--fail-on", "never"])
+            .arg(&dirs[0])
+            .arg(&dirs[1]);
+        c
+    })?;
+    let out = Command::new(bin)
+        .args(["diff", "--format", "json", "--fail-on", "never"])
+        .arg(&dirs[0])
+        .arg(&dirs[1])
+        .output()?;
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    println!("googleapis google-proto-files 5.0.3 → 6.0.1 (FILE category)");
+    println!(
+        "  contract diff: {:.1} s, {:.0} MB peak RSS (median of 3); {} breaking",
+        ours.wall.as_secs_f64(),
+        ours.max_rss_kib as f64 / 1024.0,
+        report["summary"]["breaking"]
+    );
+    let buf = crate::peers::bin("buf")?;
+    let mut cmd = Command::new(buf);
+    cmd.arg("breaking")
+        .arg(&dirs[1])
+        .arg("--against")
+        .arg(&dirs[0]);
+    let (peer, timed_out) = run_limited(&mut cmd, Some(Duration::from_secs(timeout)))?;
+    let peer_mb = peer.max_rss_kib as f64 / 1024.0;
+    if timed_out {
+        println!("  buf breaking: did not finish in {timeout} s ({peer_mb:.0} MB when killed)");
+    } else {
+        println!(
+            "  buf breaking: {:.1} s, {peer_mb:.0} MB peak RSS, exit {}",
+            peer.wall.as_secs_f64(),
+            peer.exit_code
+        );
+        println!(
+            "  ratio: {:.1}x faster, {:.1}x less memory",
+            peer.wall.as_secs_f64() / ours.wall.as_secs_f64(),
+            peer_mb / (ours.max_rss_kib as f64 / 1024.0)
+        );
+    }
     Ok(())
 }
 

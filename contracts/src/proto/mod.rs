@@ -25,7 +25,6 @@ pub use lint::lint;
 /// A compiled set of protobuf files: the user's own files plus everything they import.
 pub struct ProtoContract {
     pool: DescriptorPool,
-    encoded: Vec<u8>,
     own: Vec<String>,
     sources: HashMap<String, ProtoSource>,
 }
@@ -55,9 +54,9 @@ impl ProtoContract {
     }
 
     /// The compiled set as encoded `FileDescriptorSet` bytes, custom options included (for
-    /// codegen and gRPC reflection).
-    pub fn encoded_file_descriptor_set(&self) -> &[u8] {
-        &self.encoded
+    /// codegen and gRPC reflection). Encoded on each call: it is not kept in memory.
+    pub fn encoded_file_descriptor_set(&self) -> Vec<u8> {
+        self.pool.encode_to_vec()
     }
 
     /// The user's own files (not imports, not well-known types), sorted by name.
@@ -249,7 +248,12 @@ pub fn load(fs: &dyn Vfs, paths: &[PathBuf], roots: &[PathBuf]) -> LoadResult<Pr
             .try_for_each(|n| compiler.open_file(n).map(|_| ()))
         {
             Ok(()) => break Some(compiler),
-            Err(e) => leave_out(&e, &mut names)?,
+            Err(e) => {
+                leave_out(&e, &mut names)?;
+                // The compiler took the files it opened: read them again for the next try.
+                resolver = resolver::VfsResolver::new(fs, roots)?;
+                resolver.preload(fs, &names);
+            }
         }
     };
     let Some(compiler) = compiler else {
@@ -263,16 +267,10 @@ pub fn load(fs: &dyn Vfs, paths: &[PathBuf], roots: &[PathBuf]) -> LoadResult<Pr
                 .collect(),
         });
     };
-    let encoded = compiler.encode_file_descriptor_set();
-    let pool = match DescriptorPool::decode(encoded.as_slice()) {
-        Ok(p) => p,
-        Err(e) => {
-            return Err(Refused::one(Diagnostic::error(
-                "proto-compile",
-                format!("the compiled descriptors do not decode: {e}"),
-            )))
-        }
-    };
+    // protox's own pool keeps custom options (its `prost_types` set would drop them); taking it
+    // and dropping the compiler avoids holding two copies of every descriptor.
+    let pool = compiler.descriptor_pool();
+    drop(compiler);
     let sources = sources
         .into_iter()
         .map(|(name, file)| {
@@ -287,7 +285,6 @@ pub fn load(fs: &dyn Vfs, paths: &[PathBuf], roots: &[PathBuf]) -> LoadResult<Pr
         .collect();
     let contract = ProtoContract {
         pool,
-        encoded,
         own: names,
         sources,
     };
@@ -333,7 +330,6 @@ fn load_descriptor_set(fs: &dyn Vfs, path: &Path) -> LoadResult<ProtoContract> {
     Ok(Loaded {
         contract: ProtoContract {
             pool,
-            encoded: bytes,
             own,
             sources: HashMap::new(),
         },

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use protox::file::{File, FileResolver, GoogleFileResolver};
 
@@ -13,10 +13,11 @@ use crate::fs::Vfs;
 use crate::source::SourceFile;
 use crate::{Diagnostic, Refused};
 
-/// Serves pre-read files by proto name. Cheap to clone (the files are shared).
+/// Serves pre-read files by proto name. Each file is handed to the compiler once (moved, not
+/// copied: descriptors with source info are large); clones share the same store.
 pub struct VfsResolver {
     roots: Vec<PathBuf>,
-    files: Arc<HashMap<String, File>>,
+    files: Arc<Mutex<HashMap<String, File>>>,
     sources: SourceMap,
     google: GoogleFileResolver,
 }
@@ -43,7 +44,7 @@ impl VfsResolver {
         }
         Ok(VfsResolver {
             roots: roots.to_vec(),
-            files: Arc::new(HashMap::new()),
+            files: Arc::new(Mutex::new(HashMap::new())),
             sources: SourceMap::new(),
             google: GoogleFileResolver::new(),
         })
@@ -93,7 +94,7 @@ impl VfsResolver {
                 Err(e) => failures.push(e),
             }
         }
-        self.files = Arc::new(files);
+        self.files = Arc::new(Mutex::new(files));
         failures
     }
 
@@ -105,8 +106,9 @@ impl VfsResolver {
 
 impl FileResolver for VfsResolver {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
-        match self.files.get(name) {
-            Some(f) => Ok(f.clone()),
+        let taken = self.files.lock().ok().and_then(|mut m| m.remove(name));
+        match taken {
+            Some(f) => Ok(f),
             None => self.google.open_file(name),
         }
     }
