@@ -3,6 +3,7 @@
 mod diff;
 mod exit;
 mod explain;
+mod gateway;
 mod git;
 mod lint;
 mod policy_file;
@@ -35,6 +36,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// List every change between two contracts, grouped by operation.
     Changelog(diff::DiffArgs),
+    /// Run the compliance gateway: a reverse proxy that checks live traffic against the contract.
+    Gateway(gateway::GatewayArgs),
     /// Explain a diff rule: what it detects, why it breaks clients, how to evolve safely.
     Explain(explain::ExplainArgs),
 }
@@ -115,6 +118,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Lint(args) => lint::run(&args, color),
         Command::Explain(args) => explain::run(&args),
+        Command::Gateway(args) => gateway::run(&args, color),
         Command::Diff(args) => diff::run(&args, color, false),
         Command::Changelog(args) => diff::run(&args, color, true),
     };
