@@ -67,9 +67,42 @@ fn paths(s: &dyn Source, key: &str) -> BTreeMap<String, (String, Loc)> {
 pub fn run(cx: &mut Cx<'_>) {
     let (os, ns) = (cx.old, cx.new);
     let (op, np) = (paths(os, "paths"), paths(ns, "paths"));
+    // Matched paths are independent: large documents are compared on two threads, each with
+    // its own cache, and the findings merged (the report is sorted afterwards).
+    let matched: Vec<(&String, &Loc, &String, &Loc)> = op
+        .iter()
+        .filter_map(|(norm, (otpl, oloc))| {
+            np.get(norm).map(|(ntpl, nloc)| (otpl, oloc, ntpl, nloc))
+        })
+        .collect();
+    let split = if matched.len() > 64 {
+        matched.len() / 2
+    } else {
+        matched.len()
+    };
+    let (mine, theirs) = matched.split_at(split);
+    let opts = cx.opts;
+    let (out, unknown) = std::thread::scope(|scope| {
+        let worker = scope.spawn(move || {
+            let mut other = Cx::new(os, ns, opts);
+            for &(otpl, oloc, ntpl, nloc) in theirs {
+                path_pair(&mut other, otpl, oloc, ntpl, nloc);
+            }
+            (other.out, other.unknown_ids)
+        });
+        for &(otpl, oloc, ntpl, nloc) in mine {
+            path_pair(cx, otpl, oloc, ntpl, nloc);
+        }
+        match worker.join() {
+            Ok(r) => r,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    cx.out.extend(out);
+    cx.unknown_ids.extend(unknown);
     for (norm, (otpl, oloc)) in &op {
         match np.get(norm) {
-            Some((ntpl, nloc)) => path_pair(cx, otpl, oloc, ntpl, nloc),
+            Some(_) => {}
             None => {
                 for m in METHODS {
                     if let Some(o) = child(os, oloc, m) {

@@ -59,7 +59,7 @@ pub struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    fn new(old: &'a dyn Source, new: &'a dyn Source, opts: &'a DiffOptions<'a>) -> Self {
+    pub(crate) fn new(old: &'a dyn Source, new: &'a dyn Source, opts: &'a DiffOptions<'a>) -> Self {
         Cx {
             old,
             new,

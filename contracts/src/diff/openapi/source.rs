@@ -48,8 +48,8 @@ impl Loc {
     }
 }
 
-/// A document set the diff can read.
-pub trait Source {
+/// A document set the diff can read (shared between the diff's worker threads).
+pub trait Source: Sync {
     /// The value at `loc`, if any.
     fn get(&self, loc: &Loc) -> Option<&Value>;
     /// Where the `$ref` held by the value at `loc` points (one step), if it is a reference that
