@@ -34,6 +34,10 @@ pub struct DiffArgs {
     /// Policy file (default: ./contract.yaml when it exists).
     #[arg(long)]
     pub policy: Option<PathBuf>,
+    /// GraphQL usage-aware mode: a directory of .graphql operations, or a persisted-query JSON
+    /// file (`{"id": "query …"}`). Breaking changes no operation uses become dangerous.
+    #[arg(long)]
+    pub operations: Option<PathBuf>,
     /// Evaluate sunset dates and acceptance expiry as of this date (YYYY-MM-DD) instead of today.
     #[arg(long, value_parser = parse_date)]
     pub today: Option<Date>,
@@ -138,6 +142,40 @@ fn display_paths(side: &Side, i: &Input) -> String {
         .join(", ")
 }
 
+/// Operations for usage-aware mode, as (name, text).
+fn read_operations(path: &Path) -> Result<Vec<(String, String)>, Box<Diagnostic>> {
+    let fail = |e: String| {
+        Box::new(
+            Diagnostic::error("unreadable-input", e)
+                .with_file(path.display().to_string())
+                .with_hint("pass a directory of .graphql files or a persisted-query JSON object"),
+        )
+    };
+    if path.is_dir() {
+        let files = contracts::fs::walk(&RealFs, path).map_err(|e| fail(e.to_string()))?;
+        let mut out = Vec::new();
+        for f in files.iter().filter(|f| {
+            f.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e == "graphql" || e == "gql")
+        }) {
+            let text = std::fs::read_to_string(f).map_err(|e| fail(e.to_string()))?;
+            out.push((f.display().to_string(), text));
+        }
+        return Ok(out);
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| fail(format!("not JSON: {e}")))?;
+    let map = v
+        .as_object()
+        .ok_or_else(|| fail("a persisted-query file maps ids to query strings".into()))?;
+    Ok(map
+        .iter()
+        .filter_map(|(k, q)| Some((k.clone(), q.as_str()?.to_string())))
+        .collect())
+}
+
 /// Reads the policy file given, or `./contract.yaml` when present.
 fn load_policy(path: Option<&Path>) -> Result<Policy, Vec<Diagnostic>> {
     let default = Path::new("contract.yaml");
@@ -228,9 +266,20 @@ pub fn run(args: &DiffArgs, color: bool, changelog: bool) -> u8 {
         new_name: new.name.clone(),
         findings: Vec::new(),
     };
+    let graphql_operations = match &args.operations {
+        Some(path) => match read_operations(path) {
+            Ok(ops) => Some(ops),
+            Err(d) => {
+                print_diagnostics(&[*d], color);
+                return exit::USAGE;
+            }
+        },
+        None => None,
+    };
     let diff_opts = DiffOptions {
         policy: &policy,
         today,
+        graphql_operations,
     };
     let mut compared = 0;
     for (o, n) in &pairs {

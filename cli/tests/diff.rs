@@ -204,3 +204,48 @@ fn explain_prints_the_four_sections() {
         Some(2)
     );
 }
+
+#[test]
+fn graphql_usage_aware_mode_fails_only_on_changes_operations_use() {
+    let (old, new) = (
+        "contracts/examples/pokemon/v1/pokemon.graphql",
+        "contracts/examples/pokemon/v2/pokemon.graphql",
+    );
+    assert_eq!(contract(&["diff", old, new]).status.code(), Some(1));
+    let o = contract(&[
+        "diff",
+        "--operations",
+        "cli/tests/fixtures/operations/uses-name",
+        old,
+        new,
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        out(&o).contains("breaks operation(s): PokemonName"),
+        "{}",
+        out(&o)
+    );
+    let o = contract(&[
+        "diff",
+        "--operations",
+        "cli/tests/fixtures/operations/ids-only",
+        old,
+        new,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("no given operation uses it"));
+    let o = contract(&[
+        "diff",
+        "--operations",
+        "cli/tests/fixtures/operations/persisted.json",
+        old,
+        new,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert_eq!(
+        contract(&["diff", "--operations", "nope.json", old, new])
+            .status
+            .code(),
+        Some(2)
+    );
+}

@@ -16,6 +16,7 @@ fn main() {
     let opts = DiffOptions {
         policy: &policy,
         today: Date::today(),
+        graphql_operations: None,
     };
     let (o, n) = (
         JsonSource {

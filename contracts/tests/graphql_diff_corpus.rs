@@ -22,6 +22,7 @@ fn graphql_inspector_corpus_scoreboard() {
     let opts = DiffOptions {
         policy: &policy,
         today: Date::from_ymd(2026, 11, 25).unwrap(),
+        graphql_operations: None,
     };
     let cases = std::fs::read_to_string(dir.join("cases.tsv")).unwrap();
     let (mut total, mut agree, mut level_agree) = (0, 0, 0);

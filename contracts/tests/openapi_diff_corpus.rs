@@ -32,6 +32,7 @@ fn oasdiff_corpus_scoreboard() {
     let opts = DiffOptions {
         policy: &policy,
         today: Date::from_ymd(2026, 11, 25).unwrap(),
+        graphql_operations: None,
     };
     let cases = std::fs::read_to_string(dir.join("cases.tsv")).unwrap();
     let (mut total, mut agree) = (0, 0);
@@ -111,6 +112,7 @@ fn oasdiff_flag_cases() {
         let opts = DiffOptions {
             policy: &policy,
             today: Date::from_ymd(2026, 11, 25).unwrap(),
+            graphql_operations: None,
         };
         let cdir = dir.join(case);
         let (Some(old), Some(new)) = (load(&cdir, "base"), load(&cdir, "revision")) else {

@@ -36,6 +36,7 @@ fn buf_corpus_scoreboard() {
     let opts = DiffOptions {
         policy: &policy,
         today: Date::from_ymd(2026, 11, 25).unwrap(),
+        graphql_operations: None,
     };
     let cases = std::fs::read_to_string(dir.join("cases.tsv")).unwrap();
     let (mut total, mut verdicts, mut sets) = (0, 0, 0);

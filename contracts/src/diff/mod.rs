@@ -29,6 +29,9 @@ pub struct DiffOptions<'a> {
     pub policy: &'a Policy,
     /// Today, for sunset dates and acceptance expiry.
     pub today: Date,
+    /// GraphQL usage-aware mode: operations as (name, text); breaking changes no operation
+    /// uses are lowered to dangerous.
+    pub graphql_operations: Option<Vec<(String, String)>>,
 }
 
 /// Compares two contracts of the same kind and returns every finding at its default level,

@@ -4,6 +4,7 @@
 //! with nullability variance by position (output vs input).
 
 mod rules;
+mod usage;
 
 use std::collections::BTreeSet;
 
@@ -104,6 +105,19 @@ pub fn diff(old: &GraphQlSchema, new: &GraphQlSchema, opts: &DiffOptions<'_>) ->
         }
     }
     directive_definitions(&mut cx, o, n);
+    if let Some(ops) = &opts.graphql_operations {
+        match usage::Usage::collect(o, ops) {
+            Ok(u) => u.apply(&mut cx.out),
+            Err(d) => {
+                // Reported as a finding-free note by the caller is not possible here: keep every
+                // change at its default level and say so in the messages.
+                for f in &mut cx.out {
+                    f.message
+                        .push_str(&format!(" (operations not read: {})", d.message));
+                }
+            }
+        }
+    }
     cx.out
 }
 

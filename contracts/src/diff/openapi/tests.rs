@@ -11,6 +11,7 @@ pub(crate) fn run(old: Value, new: Value) -> (Vec<Finding>, BTreeSet<String>) {
     let opts = DiffOptions {
         policy: &policy,
         today: Date::from_ymd(2026, 11, 25).expect("a date"),
+        graphql_operations: None,
     };
     let (o, n) = (
         JsonSource {
