@@ -34,6 +34,10 @@ pub struct DiffArgs {
     /// Policy file (default: ./contract.yaml when it exists).
     #[arg(long)]
     pub policy: Option<PathBuf>,
+    /// Protobuf rule categories to check (buf's): file (default), package, wire-json, wire.
+    /// Repeat to combine; overrides the policy's `proto: {use: [...]}`.
+    #[arg(long, value_parser = ["file", "package", "wire-json", "wire"])]
+    pub category: Vec<String>,
     /// GraphQL usage-aware mode: a directory of .graphql operations, or a persisted-query JSON
     /// file (`{"id": "query …"}`). Breaking changes no operation uses become dangerous.
     #[arg(long)]
@@ -196,6 +200,14 @@ fn print_diagnostics(diags: &[Diagnostic], color: bool) {
 /// Runs `diff` (or `changelog` when `changelog` is set) and returns the exit code.
 pub fn run(args: &DiffArgs, color: bool, changelog: bool) -> u8 {
     let policy = match load_policy(args.policy.as_deref()) {
+        Ok(mut p) if !args.category.is_empty() => {
+            let proto = p
+                .options
+                .entry("proto".to_string())
+                .or_insert_with(|| serde_json::json!({}));
+            proto["use"] = serde_json::json!(args.category);
+            p
+        }
         Ok(p) => p,
         Err(diags) => {
             print_diagnostics(&diags, color);

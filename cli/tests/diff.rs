@@ -249,3 +249,38 @@ fn graphql_usage_aware_mode_fails_only_on_changes_operations_use() {
         Some(2)
     );
 }
+
+#[test]
+fn proto_categories_select_buf_rule_sets() {
+    let (old, new) = (
+        "contracts/examples/pokemon/v1/pokemon.proto",
+        "contracts/examples/pokemon/v2/pokemon.proto",
+    );
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["diff", "--format", "json"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&[old, new]);
+        let o = contract(&all);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+        let mut ids: Vec<String> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule_id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    assert_eq!(ids(&[]), ["FIELD_NO_DELETE", "FIELD_SAME_TYPE"]);
+    assert_eq!(
+        ids(&["--category", "wire"]),
+        [
+            "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED",
+            "FIELD_WIRE_COMPATIBLE_TYPE"
+        ]
+    );
+    // The policy can leave a rule out.
+    let (_d, p) = policy("proto:\n  use: [FILE]\n  except: [FIELD_NO_DELETE]\n");
+    assert_eq!(ids(&["--policy", &p]), ["FIELD_SAME_TYPE"]);
+}

@@ -97,3 +97,43 @@ fn buf_corpus_scoreboard() {
     );
     assert!(sp >= 75.0, "rule-id set agreement regressed to {sp:.1}%");
 }
+
+/// `categories.tsv`: the rule-id sets buf reports under each category, compared with ours under
+/// the same selection (`proto: {use: [CATEGORY]}`).
+#[test]
+fn buf_category_scoreboard() {
+    let Some(dir) = corpus() else {
+        eprintln!("\n!!!! SKIPPED: ../shared/corpus/proto-diff is absent: the scoreboard did not run !!!!\n");
+        return;
+    };
+    let text = std::fs::read_to_string(dir.join("categories.tsv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
+    let mut loaded = Vec::new();
+    for r in &rows {
+        let case = dir.join(r[0]);
+        loaded.push((load(&case.join("previous")), load(&case.join("current"))));
+    }
+    for (col, cat) in header.iter().enumerate().take(5).skip(1) {
+        let policy = Policy::from_value(&serde_json::json!({"proto": {"use": [cat]}})).unwrap();
+        let opts = DiffOptions {
+            policy: &policy,
+            today: Date::from_ymd(2026, 11, 25).unwrap(),
+            graphql_operations: None,
+        };
+        let (mut verdicts, mut sets, mut total) = (0, 0, 0);
+        for (r, pair) in rows.iter().zip(&loaded) {
+            let (Some(old), Some(new)) = pair else {
+                continue;
+            };
+            let want: BTreeSet<&str> = r[col].split(',').filter(|s| *s != "-").collect();
+            let f = contracts::diff::proto::diff(old, new, &opts);
+            let got: BTreeSet<&str> = f.iter().map(|f| f.rule.id).collect();
+            total += 1;
+            verdicts += usize::from(want.is_empty() == got.is_empty());
+            sets += usize::from(want == got);
+        }
+        println!("proto-diff {cat}: {verdicts}/{total} verdicts, {sets}/{total} exact rule-id sets (cases that load)");
+    }
+}

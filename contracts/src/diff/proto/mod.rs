@@ -40,7 +40,7 @@ impl Cx<'_> {
 }
 
 /// Compares two protobuf contracts.
-pub fn diff(old: &ProtoContract, new: &ProtoContract, _opts: &DiffOptions<'_>) -> Vec<Finding> {
+pub fn diff(old: &ProtoContract, new: &ProtoContract, opts: &DiffOptions<'_>) -> Vec<Finding> {
     let mut cx = Cx {
         old,
         new,
@@ -64,7 +64,115 @@ pub fn diff(old: &ProtoContract, new: &ProtoContract, _opts: &DiffOptions<'_>) -
             Some(nf) => file(&mut cx, &of, nf),
         }
     }
+    // Messages of deleted files that moved to another file are still compared (PACKAGE
+    // semantics: the same element, elsewhere).
+    for of in old
+        .own_files()
+        .filter(|f| !new_files.contains_key(f.name()))
+    {
+        let mut msgs = BTreeMap::new();
+        for m in of.messages() {
+            collect_messages(&m, &mut msgs);
+        }
+        for (full, m) in &msgs {
+            let moved = new
+                .pool()
+                .get_message_by_name(full)
+                .filter(|x| new.is_own(x.parent_file().name()));
+            if let Some(nm) = moved {
+                message(&mut cx, m, &nm);
+            }
+        }
+    }
+    packages(&mut cx);
+    let (selected, except) = selection(opts);
+    cx.out.retain(|f| {
+        let hit = |s: &String| f.rule.id == s || f.rule.categories.contains(&s.as_str());
+        selected.iter().any(hit) && !except.iter().any(hit)
+    });
     cx.out
+}
+
+/// The categories or rule ids the policy selects (`proto: {use: [...], except: [...]}`;
+/// `contract diff --category` sets `use`). Default: buf's FILE category.
+fn selection(opts: &DiffOptions<'_>) -> (Vec<String>, Vec<String>) {
+    let list = |key: &str| -> Option<Vec<String>> {
+        let v = opts.policy.option("proto", key)?;
+        Some(
+            v.as_array()?
+                .iter()
+                .filter_map(|x| x.as_str())
+                .map(|x| x.to_ascii_uppercase().replace('-', "_"))
+                .collect(),
+        )
+    };
+    (
+        list("use").unwrap_or_else(|| vec!["FILE".into()]),
+        list("except").unwrap_or_default(),
+    )
+}
+
+/// Per package: the full names of its messages, enums, services and extensions.
+type PackageSets = BTreeMap<String, [BTreeSet<String>; 4]>;
+
+fn package_sets(c: &ProtoContract) -> PackageSets {
+    let mut out: PackageSets = BTreeMap::new();
+    for f in c.own_files() {
+        let e = out.entry(f.package_name().to_string()).or_default();
+        let mut msgs = BTreeMap::new();
+        for m in f.messages() {
+            collect_messages(&m, &mut msgs);
+        }
+        for m in msgs.values() {
+            e[0].insert(m.full_name().to_string());
+            e[1].extend(m.child_enums().map(|x| x.full_name().to_string()));
+            e[3].extend(m.child_extensions().map(|x| x.full_name().to_string()));
+        }
+        e[1].extend(f.enums().map(|x| x.full_name().to_string()));
+        e[2].extend(f.services().map(|x| x.full_name().to_string()));
+        e[3].extend(f.extensions().map(|x| x.full_name().to_string()));
+    }
+    out
+}
+
+/// PACKAGE-level deletions: elements compared across all files of a package.
+fn packages(cx: &mut Cx<'_>) {
+    let (a, b) = (package_sets(cx.old), package_sets(cx.new));
+    let o = cx.old;
+    for (pkg, sets) in &a {
+        let Some(now) = b.get(pkg) else {
+            let msg = format!("Previously present package \"{pkg}\" was deleted.");
+            cx.emit("PACKAGE_NO_DELETE", pkg, "", None, None, msg);
+            continue;
+        };
+        let kinds = [
+            ("PACKAGE_MESSAGE_NO_DELETE", "message"),
+            ("PACKAGE_ENUM_NO_DELETE", "enum"),
+            ("PACKAGE_SERVICE_NO_DELETE", "service"),
+            ("PACKAGE_EXTENSION_NO_DELETE", "extension"),
+        ];
+        for (i, (id, what)) in kinds.iter().enumerate() {
+            for gone in sets[i].difference(&now[i]) {
+                let p = o.pool();
+                let span = match i {
+                    0 => p
+                        .get_message_by_name(gone)
+                        .and_then(|m| o.span_of_message(&m)),
+                    1 => p.get_enum_by_name(gone).and_then(|e| o.span_of_enum(&e)),
+                    2 => p
+                        .get_service_by_name(gone)
+                        .and_then(|s| o.span_of_service(&s)),
+                    _ => p
+                        .get_extension_by_name(gone)
+                        .and_then(|x| o.span_of_extension(&x)),
+                };
+                let msg = format!(
+                    "Previously present {what} \"{gone}\" was deleted from package \"{pkg}\"."
+                );
+                cx.emit(id, gone, "", span, None, msg);
+            }
+        }
+    }
 }
 
 fn file(cx: &mut Cx<'_>, of: &FileDescriptor, nf: &FileDescriptor) {
@@ -117,6 +225,13 @@ fn file(cx: &mut Cx<'_>, of: &FileDescriptor, nf: &FileDescriptor) {
     for (full, m) in &om {
         match nm.get(full) {
             None => {
+                let moved = n
+                    .pool()
+                    .get_message_by_name(full)
+                    .filter(|x| n.is_own(x.parent_file().name()));
+                if let Some(moved) = moved {
+                    message(cx, m, &moved);
+                }
                 // Report at the surviving parent (the file, or the parent message).
                 let parent_new = m
                     .parent_message()
@@ -487,7 +602,49 @@ fn message(cx: &mut Cx<'_>, om: &MessageDescriptor, nm: &MessageDescriptor) {
     for of in om.fields() {
         let path = format!("field {}", of.number());
         let Some(nf) = nm.get_field(of.number()) else {
-            cx.emit("FIELD_NO_DELETE", &full, &path, o.span_of_field(&of), spans.1.clone(), format!("Previously present field \"{}\" with name \"{}\" on message \"{}\" was deleted.", of.number(), of.name(), om.name()));
+            let msg = format!(
+                "Previously present field \"{}\" with name \"{}\" on message \"{}\" was deleted.",
+                of.number(),
+                of.name(),
+                om.name()
+            );
+            let at = o.span_of_field(&of);
+            cx.emit(
+                "FIELD_NO_DELETE",
+                &full,
+                &path,
+                at.clone(),
+                spans.1.clone(),
+                msg.clone(),
+            );
+            let p = nm.descriptor_proto();
+            let number = i32::try_from(of.number()).unwrap_or(i32::MAX);
+            if !p
+                .reserved_range
+                .iter()
+                .any(|r| r.start() <= number && number < r.end())
+            {
+                let m = format!("{msg} Reserve its number to allow the deletion.");
+                cx.emit(
+                    "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED",
+                    &full,
+                    &path,
+                    at.clone(),
+                    spans.1.clone(),
+                    m,
+                );
+            }
+            if !p.reserved_name.iter().any(|n| n == of.name()) {
+                let m = format!("{msg} Reserve its name to allow the deletion.");
+                cx.emit(
+                    "FIELD_NO_DELETE_UNLESS_NAME_RESERVED",
+                    &full,
+                    &path,
+                    at,
+                    spans.1.clone(),
+                    m,
+                );
+            }
             continue;
         };
         let spans = (o.span_of_field(&of), n.span_of_field(&nf));
@@ -684,6 +841,101 @@ fn field<F: FieldLike>(
             cx.emit(id, msg, path, spans.0.clone(), spans.1.clone(), m);
         }
     }
+    let (ta, tb) = (wire_kind(of), wire_kind(nf));
+    let what = |rule: &str| {
+        format!(
+            "Field \"{}\" with name \"{}\" on message \"{}\" changed {rule}.",
+            of.number(),
+            nf.name(),
+            msg_name(msg)
+        )
+    };
+    if ta != tb && wire_group(&ta) != wire_group(&tb) {
+        let m = what(&format!(
+            "type from \"{ta}\" to \"{tb}\", not wire-compatible"
+        ));
+        cx.emit(
+            "FIELD_WIRE_COMPATIBLE_TYPE",
+            msg,
+            path,
+            spans.0.clone(),
+            spans.1.clone(),
+            m,
+        );
+    }
+    if ta != tb && (json_group(&ta).is_none() || json_group(&ta) != json_group(&tb)) {
+        let m = what(&format!(
+            "type from \"{ta}\" to \"{tb}\", not wire- and JSON-compatible"
+        ));
+        cx.emit(
+            "FIELD_WIRE_JSON_COMPATIBLE_TYPE",
+            msg,
+            path,
+            spans.0.clone(),
+            spans.1.clone(),
+            m,
+        );
+    }
+    let wire_card = |f: &F| matches!(cardinality(f), "repeated" | "map");
+    if wire_card(of) != wire_card(nf) {
+        let m = what("cardinality in a way that is not wire-compatible");
+        cx.emit(
+            "FIELD_WIRE_COMPATIBLE_CARDINALITY",
+            msg,
+            path,
+            spans.0.clone(),
+            spans.1.clone(),
+            m,
+        );
+    }
+    let json_card = |f: &F| match cardinality(f) {
+        "repeated" => 1,
+        "map" => 2,
+        _ => 0,
+    };
+    if json_card(of) != json_card(nf) {
+        let m = what("cardinality in a way that is not wire- and JSON-compatible");
+        cx.emit(
+            "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY",
+            msg,
+            path,
+            spans.0,
+            spans.1,
+            m,
+        );
+    }
+}
+
+/// The wire type name of a field (messages by full name, enums as `enum`).
+fn wire_kind(f: &impl FieldLike) -> String {
+    match f.kind() {
+        Kind::Message(m) => format!("message {}", m.full_name()),
+        Kind::Enum(_) => "enum".into(),
+        k => format!("{k:?}").to_ascii_lowercase(),
+    }
+}
+
+/// Protobuf's wire-compatible groups: varints, zigzag varints, fixed32, fixed64, and
+/// length-delimited (strings, bytes, messages).
+fn wire_group(kind: &str) -> &str {
+    match kind {
+        "int32" | "uint32" | "int64" | "uint64" | "bool" | "enum" => "varint",
+        "sint32" | "sint64" => "zigzag",
+        "fixed32" | "sfixed32" => "fixed32",
+        "fixed64" | "sfixed64" => "fixed64",
+        "string" | "bytes" => "bytes",
+        k if k.starts_with("message ") => "bytes",
+        k => k,
+    }
+}
+
+/// Types that stay compatible both on the wire and in proto3 JSON.
+fn json_group(kind: &str) -> Option<&'static str> {
+    match kind {
+        "int32" | "uint32" => Some("json-number-32"),
+        "int64" | "uint64" => Some("json-string-64"),
+        _ => None,
+    }
 }
 
 fn map_same(a: &impl FieldLike, b: &impl FieldLike) -> bool {
@@ -723,18 +975,49 @@ fn enumeration(cx: &mut Cx<'_>, oe: &EnumDescriptor, ne: &EnumDescriptor) {
     for v in oe.values() {
         let path = format!("value {}", v.number());
         match ne.get_value(v.number()) {
-            None => cx.emit(
-                "ENUM_VALUE_NO_DELETE",
-                &full,
-                &path,
-                o.span_of_enum_value(&v),
-                spans.1.clone(),
-                format!(
+            None => {
+                let msg = format!(
                     "Previously present enum value \"{}\" on enum \"{}\" was deleted.",
                     v.number(),
                     oe.name()
-                ),
-            ),
+                );
+                let at = o.span_of_enum_value(&v);
+                cx.emit(
+                    "ENUM_VALUE_NO_DELETE",
+                    &full,
+                    &path,
+                    at.clone(),
+                    spans.1.clone(),
+                    msg.clone(),
+                );
+                let p = ne.enum_descriptor_proto();
+                if !p
+                    .reserved_range
+                    .iter()
+                    .any(|r| r.start() <= v.number() && v.number() <= r.end())
+                {
+                    let m = format!("{msg} Reserve its number to allow the deletion.");
+                    cx.emit(
+                        "ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED",
+                        &full,
+                        &path,
+                        at.clone(),
+                        spans.1.clone(),
+                        m,
+                    );
+                }
+                if !p.reserved_name.iter().any(|n| n == v.name()) {
+                    let m = format!("{msg} Reserve its name to allow the deletion.");
+                    cx.emit(
+                        "ENUM_VALUE_NO_DELETE_UNLESS_NAME_RESERVED",
+                        &full,
+                        &path,
+                        at,
+                        spans.1.clone(),
+                        m,
+                    );
+                }
+            }
             Some(nv) => {
                 let names = |e: &EnumDescriptor, num: i32| {
                     e.values()
