@@ -310,6 +310,11 @@ pub fn run(args: &DiffArgs, color: bool, changelog: bool) -> u8 {
                             errors.len()
                         );
                     }
+                    // A diff reports locations: build OpenAPI span trees here, on the loading
+                    // thread, rather than on the first finding.
+                    if let Contract::OpenApi(api) = &l.contract {
+                        api.prepare_spans();
+                    }
                     Ok(l.contract)
                 }
                 Err(r) => {
@@ -329,7 +334,12 @@ pub fn run(args: &DiffArgs, color: bool, changelog: bool) -> u8 {
             (Ok(a), Ok(b)) => (a, b),
             _ => return exit::USAGE,
         };
-        match diff::diff(&oc, &nc, &diff_opts) {
+        let result = diff::diff(&oc, &nc, &diff_opts);
+        // The process ends after the report: freeing two large documents node by node would
+        // only delay the exit.
+        std::mem::forget(oc);
+        std::mem::forget(nc);
+        match result {
             Ok(f) => {
                 compared += 1;
                 report.findings.extend(f);

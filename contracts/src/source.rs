@@ -1,7 +1,7 @@
 //! Source files and spans: every element of a loaded contract can say where it came from.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -10,20 +10,27 @@ use serde::Serialize;
 pub struct SourceFile {
     name: String,
     text: Arc<str>,
-    line_starts: Vec<usize>,
+    /// Byte offset of each line start, computed on first use (large files are often loaded
+    /// without ever reporting a location).
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     /// Wraps `text` read from the file displayed as `name` (a path as the user gave it, or
     /// `git:REV:path`).
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<Self> {
-        let text: Arc<str> = text.into();
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         Arc::new(SourceFile {
             name: name.into(),
-            text,
-            line_starts,
+            text: text.into(),
+            line_starts: OnceLock::new(),
+        })
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(self.text.match_indices('\n').map(|(i, _)| i + 1));
+            starts
         })
     }
 
@@ -40,8 +47,9 @@ impl SourceFile {
     /// 1-based line and column (in characters) of a byte offset; offsets past the end clamp.
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line];
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s <= offset) - 1;
+        let start = starts[line];
         let col = self
             .text
             .get(start..offset)
@@ -52,13 +60,10 @@ impl SourceFile {
 
     /// Byte offset of a 1-based line and column (in characters); out-of-range values clamp.
     pub fn offset(&self, line: u32, column: u32) -> usize {
-        let line = (line.max(1) as usize - 1).min(self.line_starts.len() - 1);
-        let start = self.line_starts[line];
-        let end = self
-            .line_starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(self.text.len());
+        let starts = self.line_starts();
+        let line = (line.max(1) as usize - 1).min(starts.len() - 1);
+        let start = starts[line];
+        let end = starts.get(line + 1).copied().unwrap_or(self.text.len());
         let line_text = &self.text[start..end];
         let col = column.max(1) as usize - 1;
         start

@@ -24,7 +24,7 @@ struct Scanner<'a> {
     tree: Tree,
 }
 
-impl Scanner<'_> {
+impl<'a> Scanner<'a> {
     fn ws(&mut self) {
         while let Some(c) = self.b.get(self.i) {
             if matches!(c, b' ' | b'\t' | b'\n' | b'\r') || (self.i == 0 && *c == 0xEF) {
@@ -36,7 +36,7 @@ impl Scanner<'_> {
     }
 
     /// A string starting at `self.i` (a quote); returns its decoded text.
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<std::borrow::Cow<'a, str>> {
         let start = self.i;
         self.i += 1;
         let mut escaped = false;
@@ -48,11 +48,13 @@ impl Scanner<'_> {
                     self.i += 1;
                 }
                 b'"' => {
-                    let raw = self.text.get(start..self.i)?;
+                    let raw: &'a str = self.text.get(start..self.i)?;
                     return if escaped {
-                        serde_json::from_str(raw).ok()
+                        serde_json::from_str::<String>(raw)
+                            .ok()
+                            .map(std::borrow::Cow::Owned)
                     } else {
-                        Some(raw[1..raw.len() - 1].to_string())
+                        Some(std::borrow::Cow::Borrowed(&raw[1..raw.len() - 1]))
                     };
                 }
                 _ => {}
@@ -61,12 +63,18 @@ impl Scanner<'_> {
         None
     }
 
-    fn value(&mut self, entry: Option<(usize, String)>, depth: usize) -> Option<u32> {
+    fn value(
+        &mut self,
+        entry: Option<(usize, std::borrow::Cow<'a, str>)>,
+        depth: usize,
+    ) -> Option<u32> {
         if depth > 4096 {
             return None;
         }
         let start = entry.as_ref().map_or(self.i, |(s, _)| *s);
-        let id = self.tree.push(start, entry.map(|(_, k)| k));
+        let id = self
+            .tree
+            .push(start, entry.as_ref().map(|(_, k)| k.as_ref()));
         match self.b.get(self.i)? {
             b'{' => {
                 self.i += 1;

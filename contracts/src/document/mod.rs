@@ -96,6 +96,13 @@ impl Document {
         pointer_get(&self.value, pointer)
     }
 
+    /// Builds the span tree now (for callers that know they will report locations, on a thread
+    /// of their choosing) instead of on the first lookup.
+    pub fn prepare_spans(&self) {
+        self.tree
+            .get_or_init(|| json_spans::scan(self.file.text()).unwrap_or_default());
+    }
+
     /// The span of the node at `pointer`: for a mapping entry, from its key to the end of its
     /// value. A pointer that does not exist gives the span of its nearest existing ancestor.
     pub fn span(&self, pointer: &str) -> Option<Span> {
@@ -135,8 +142,9 @@ pub fn pointer_get<'v>(root: &'v Value, pointer: &str) -> Option<&'v Value> {
 #[derive(Debug, Default)]
 pub(crate) struct Tree {
     nodes: Vec<TreeNode>,
-    /// Keys of mapping entries, by node.
-    keys: Vec<String>,
+    /// Keys of mapping entries, as ranges into `key_text` (one buffer: no allocation per key).
+    keys: Vec<(u32, u32)>,
+    key_text: String,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -153,10 +161,12 @@ struct TreeNode {
 const NONE: u32 = u32::MAX;
 
 impl Tree {
-    fn push(&mut self, start: usize, key: Option<String>) -> u32 {
+    fn push(&mut self, start: usize, key: Option<&str>) -> u32 {
         let key = match key {
             Some(k) => {
-                self.keys.push(k);
+                let at = self.key_text.len() as u32;
+                self.key_text.push_str(k);
+                self.keys.push((at, k.len() as u32));
                 (self.keys.len() - 1) as u32
             }
             None => NONE,
@@ -169,6 +179,23 @@ impl Tree {
             key,
         });
         (self.nodes.len() - 1) as u32
+    }
+
+    /// Removes the node pushed last (and its key).
+    fn pop_last(&mut self) {
+        if let Some(n) = self.nodes.pop() {
+            if n.key != NONE {
+                if let Some((at, _)) = self.keys.pop() {
+                    self.key_text.truncate(at as usize);
+                }
+            }
+        }
+    }
+
+    /// The key of entry `k`.
+    fn key(&self, k: u32) -> &str {
+        let (at, len) = self.keys[k as usize];
+        &self.key_text[at as usize..(at + len) as usize]
     }
 
     fn finish(&mut self, node: u32, end: usize) {
@@ -208,7 +235,7 @@ impl Tree {
                 let n = &self.nodes[child as usize];
                 let matches = match n.key {
                     NONE => index == Some(i),
-                    k => self.keys[k as usize] == seg,
+                    k => self.key(k) == seg,
                 };
                 if matches {
                     found = Some(child);

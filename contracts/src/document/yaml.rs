@@ -65,7 +65,9 @@ impl Converter<'_> {
             .as_ref()
             .map(|(s, _)| *s)
             .unwrap_or_else(|| self.offset(&node.span.start));
-        let id = self.tree.push(start, entry.map(|(_, k)| k));
+        let id = self
+            .tree
+            .push(start, entry.as_ref().map(|(_, k)| k.as_str()));
         let end = self.offset(&node.span.end).max(start);
         let value = if depth > 512 {
             Value::Null
@@ -113,13 +115,10 @@ impl Converter<'_> {
         let start = self.tree.nodes[id as usize].start as usize;
         let key = match self.tree.nodes[id as usize].key {
             NONE => None,
-            k => Some(self.tree.keys[k as usize].clone()),
+            k => Some(self.tree.key(k).to_string()),
         };
         // Drop the wrapper node and convert the inner one with the same entry.
-        self.tree.nodes.pop();
-        if key.is_some() {
-            self.tree.keys.pop();
-        }
+        self.tree.pop_last();
         self.node(inner, key.map(|k| (start, k)), depth + 1)
     }
 

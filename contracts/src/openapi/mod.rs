@@ -90,6 +90,13 @@ impl OpenApi {
         self.paths.get(doc).map(PathBuf::as_path)
     }
 
+    /// Builds every document's span tree now (see [`Document::prepare_spans`]).
+    pub fn prepare_spans(&self) {
+        for d in &self.docs {
+            d.prepare_spans();
+        }
+    }
+
     /// The value at `ptr`.
     pub fn get(&self, ptr: &Ptr) -> Option<&Value> {
         self.docs.get(ptr.doc)?.get(&ptr.pointer)
@@ -213,8 +220,8 @@ pub fn load(fs: &dyn Vfs, path: &Path) -> LoadResult<OpenApi> {
         by_path: HashMap::from([(normalize(path), 0)]),
     };
     let mut diagnostics = Vec::new();
-    refs::load_external(&mut api, fs, &mut diagnostics);
-    diagnostics.extend(refs::check_all(&api));
+    let refs = refs::load_external(&mut api, fs, &mut diagnostics);
+    diagnostics.extend(refs::check_all(&api, &refs));
     diagnostics.extend(structure(&api));
     Ok(Loaded {
         contract: api,

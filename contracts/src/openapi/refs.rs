@@ -156,13 +156,20 @@ fn walk(v: &Value, at: &mut String, out: &mut Vec<(String, String)>, depth: usiz
 
 /// Loads every document the contract references, transitively, each once. Files that cannot be
 /// loaded are reported by [`check_all`] at the references that name them.
-pub fn load_external(api: &mut OpenApi, fs: &dyn Vfs, diags: &mut Vec<Diagnostic>) {
+/// Returns every document's references (as [`refs_in`] lists them), for [`check_all`].
+pub fn load_external(
+    api: &mut OpenApi,
+    fs: &dyn Vfs,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Vec<(String, String)>> {
+    let mut all = Vec::new();
     let mut i = 0;
     let mut failed: HashSet<PathBuf> = HashSet::new();
     while i < api.docs.len() {
         let base = api.paths[i].clone();
-        for (ptr, r) in refs_in(api.docs[i].value()) {
-            let Ok((file, _)) = split(&r) else { continue };
+        let refs = refs_in(api.docs[i].value());
+        for (ptr, r) in &refs {
+            let Ok((file, _)) = split(r) else { continue };
             if file.is_empty() {
                 continue;
             }
@@ -188,7 +195,7 @@ pub fn load_external(api: &mut OpenApi, fs: &dyn Vfs, diags: &mut Vec<Diagnostic
                             "unresolved-ref",
                             format!("`{r}`: the file `{file}` cannot be loaded ({why})"),
                         )
-                        .with_span(api.docs[i].span(&ptr))
+                        .with_span(api.docs[i].span(ptr))
                         .with_hint(format!(
                             "the path is relative to this file; check that `{}` exists",
                             fs.display(&p)
@@ -198,20 +205,22 @@ pub fn load_external(api: &mut OpenApi, fs: &dyn Vfs, diags: &mut Vec<Diagnostic
                 }
             }
         }
+        all.push(refs);
         i += 1;
     }
+    all
 }
 
 /// Checks every reference of every document: unresolved targets and pure cycles.
-pub fn check_all(api: &OpenApi) -> Vec<Diagnostic> {
+pub fn check_all(api: &OpenApi, refs: &[Vec<(String, String)>]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut cycles: BTreeSet<Vec<String>> = BTreeSet::new();
     for (doc, d) in api.docs.iter().enumerate() {
-        for (ptr, r) in refs_in(d.value()) {
+        for (ptr, r) in refs.get(doc).map(Vec::as_slice).unwrap_or_default() {
             // Spans are looked up only for what is reported: the span tree of a large JSON
             // document is built on first use.
-            let span = || d.span(&ptr);
-            match target(api, doc, &r) {
+            let span = || d.span(ptr);
+            match target(api, doc, r) {
                 Err(RefError::MissingFile(_)) => {} // reported when loading
                 Err(e) => out.push(
                     Diagnostic::error("unresolved-ref", format!("`{r}` does not resolve: {e}"))
@@ -220,6 +229,8 @@ pub fn check_all(api: &OpenApi) -> Vec<Diagnostic> {
                             "point it at an existing element, e.g. `#/components/schemas/Name`",
                         ),
                 ),
+                // Only a target that is itself a reference can start a loop of references.
+                Ok(t) if api.get(&t).is_none_or(|v| v.get("$ref").is_none()) => {}
                 Ok(_) => {
                     let at = Ptr {
                         doc,
