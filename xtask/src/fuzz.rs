@@ -14,6 +14,7 @@ const TARGETS: &[(&str, &[&str])] = &[
     ("load_openapi", &["yaml", "yml", "json"]),
     ("load_graphql", &["graphql"]),
     ("load_proto", &["proto"]),
+    ("validate_request", &["http"]),
 ];
 
 /// Runs one target (or `all`) for `seconds` each.
@@ -49,6 +50,7 @@ pub fn run(args: &[&str]) -> Result<()> {
             &[
                 root.join("contracts"),
                 root.join("cli/tests"),
+                root.join("fuzz/seeds"),
                 root.join("../shared/corpus"),
             ],
         )?;
