@@ -11,7 +11,12 @@ use crate::fetch::workspace_root;
 pub fn run(name: Option<&str>) -> Result<()> {
     let (package, test) = match name {
         Some("openapi-diff") => ("contracts", "openapi_diff_corpus"),
-        other => bail!("unknown corpus {other:?}; available: openapi-diff"),
+        Some("graphql-diff") => ("contracts", "graphql_diff_corpus"),
+        Some("proto-diff") => ("contracts", "proto_diff_corpus"),
+        Some("load") => ("contract-tests", "integration"),
+        other => bail!(
+            "unknown corpus {other:?}; available: openapi-diff, graphql-diff, proto-diff, load"
+        ),
     };
     let status = Command::new(env!("CARGO"))
         .current_dir(workspace_root())

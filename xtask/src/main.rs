@@ -22,7 +22,7 @@ tasks:
                     S seconds each (default 60), seeded from the examples and ../shared/corpus
   peers [NAME...]   install peer tools from npm into target/peers/ (graphql-inspector, buf,
                     optic, prism; default all)
-  corpus NAME       print a corpus scoreboard (openapi-diff)
+  corpus NAME       print a corpus scoreboard (openapi-diff, graphql-diff, proto-diff, load)
   docs              regenerate docs/rules.md from the rule registry
   help              this list";
 
