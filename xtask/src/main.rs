@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: development automation kept out of the default test run
 //! (real-world inputs fetched from npm into `target/`, benchmarks, corpora).
 
+mod bench_gateway;
 mod corpus;
 mod fetch;
 mod fuzz;
@@ -16,6 +17,8 @@ tasks:
                     github-rest-23, github-graphql-14, github-graphql-15; `all` for every one)
   bench diff        `contract diff` on GitHub's REST description 22 → 23 beside optic
                     (--peer-timeout S, default 600)
+  bench gateway     wrk on loopback: upstream, gateway (off, enforce), nginx, Prism; RSS
+                    with GitHub's REST description (--seconds N per run, default 10)
   bench load        time and peak memory of `contract lint` on GitHub's REST and GraphQL
                     descriptions (release build)
   fuzz TARGET [S]   run a cargo-fuzz target (load_openapi, load_graphql, load_proto, all) for
@@ -44,6 +47,7 @@ fn main() -> Result<()> {
         Some("bench") => match rest.first().copied() {
             Some("load") => measure::bench_load(),
             Some("diff") => measure::bench_diff(&rest[1..]),
+            Some("gateway") => bench_gateway::run(&rest[1..]),
             other => bail!("unknown benchmark {other:?}; try `cargo xtask bench load`"),
         },
         Some("fuzz") => fuzz::run(&rest),

@@ -1,0 +1,312 @@
+//! `cargo xtask bench gateway`: wrk on loopback, one run each, against (a) a fast upstream, (b)
+//! the gateway with validation off, (c) the gateway validating requests and responses, (d) nginx
+//! as a plain reverse proxy, (e) Prism's proxy; then the gateway's RSS with GitHub's REST
+//! description loaded. Everything binds 127.0.0.1 and every run is bounded in time.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::fetch::{self, workspace_root};
+use crate::measure::release_binary;
+
+const BODY: &str = r#"{"id":1,"name":"Bulbasaur"}"#;
+
+/// A keep-alive HTTP/1.1 upstream answering every request with the same valid Pokémon, one
+/// thread per connection. Runs until the process ends.
+fn upstream() -> Result<u16> {
+    let l = TcpListener::bind("127.0.0.1:0")?;
+    let port = l.local_addr()?.port();
+    std::thread::spawn(move || {
+        for conn in l.incoming().flatten() {
+            std::thread::spawn(move || serve(conn));
+        }
+    });
+    Ok(port)
+}
+
+fn serve(conn: TcpStream) {
+    let _ = conn.set_nodelay(true);
+    let Ok(mut out) = conn.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(conn);
+    let mut line = String::new();
+    loop {
+        // Request line and headers; the benchmark sends no bodies.
+        let mut saw_any = false;
+        loop {
+            line.clear();
+            match reader.read_line(&mut line) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            if line == "\r\n" || line == "\n" {
+                break;
+            }
+            saw_any = true;
+        }
+        if !saw_any {
+            continue;
+        }
+        let resp = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{BODY}",
+            BODY.len()
+        );
+        if out.write_all(resp.as_bytes()).is_err() {
+            return;
+        }
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn wait_port(port: u16, what: &str) -> Result<()> {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if start.elapsed() > Duration::from_secs(60) {
+            bail!("{what} did not start listening on {port}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+/// Kills the child when dropped.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+struct WrkResult {
+    rps: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    non_2xx: u64,
+}
+
+fn wrk(port: u16, seconds: u64) -> Result<WrkResult> {
+    let out = Command::new("wrk")
+        .args(["-t2", "-c32", &format!("-d{seconds}s"), "--latency"])
+        .arg(format!("http://127.0.0.1:{port}/pokemon/1"))
+        .output()
+        .context("running wrk (apt-get install wrk)")?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let num = |prefix: &str| -> Option<f64> {
+        let l = text.lines().find(|l| l.trim_start().starts_with(prefix))?;
+        let v = l
+            .trim_start()
+            .trim_start_matches(prefix)
+            .split_whitespace()
+            .next()?;
+        Some(if let Some(x) = v.strip_suffix("ms") {
+            x.parse::<f64>().ok()?
+        } else if let Some(x) = v.strip_suffix("us") {
+            x.parse::<f64>().ok()? / 1000.0
+        } else if let Some(x) = v.strip_suffix('s') {
+            x.parse::<f64>().ok()? * 1000.0
+        } else {
+            v.parse().ok()?
+        })
+    };
+    let non_2xx = text
+        .lines()
+        .find(|l| l.contains("Non-2xx"))
+        .and_then(|l| l.split_whitespace().last()?.parse().ok())
+        .unwrap_or(0);
+    Ok(WrkResult {
+        rps: num("Requests/sec:").unwrap_or(0.0),
+        p50_ms: num("50%").unwrap_or(0.0),
+        p99_ms: num("99%").unwrap_or(0.0),
+        non_2xx,
+    })
+}
+
+fn rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            let l = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+            l.split_whitespace().nth(1)?.parse::<f64>().ok()
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn gateway(bin: &Path, contract: &Path, up: u16, mode: &str) -> Result<(Guard, u16)> {
+    let port = free_port()?;
+    let child = Command::new(bin)
+        .args(["gateway", "--contract"])
+        .arg(contract)
+        .args([
+            "--upstream",
+            &format!("http://127.0.0.1:{up}"),
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .args(["--mode", mode, "--log-level", "error"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let g = Guard(child);
+    wait_port(port, "the gateway")?;
+    Ok((g, port))
+}
+
+fn nginx(up: u16) -> Result<(Guard, u16)> {
+    let port = free_port()?;
+    let dir = workspace_root().join("target/bench/nginx");
+    std::fs::create_dir_all(dir.join("logs"))?;
+    let conf = dir.join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "worker_processes 1;\npid {pid};\nerror_log {err} error;\nevents {{ worker_connections 1024; }}\n\
+             http {{\n  access_log off;\n  upstream u {{ server 127.0.0.1:{up}; keepalive 64; }}\n  \
+             server {{\n    listen 127.0.0.1:{port};\n    location / {{ proxy_pass http://u; proxy_http_version 1.1; proxy_set_header Connection \"\"; }}\n  }}\n}}\n",
+            pid = dir.join("nginx.pid").display(),
+            err = dir.join("logs/error.log").display(),
+        ),
+    )?;
+    let child = Command::new("nginx")
+        .arg("-p")
+        .arg(&dir)
+        .arg("-c")
+        .arg(&conf)
+        .args(["-g", "daemon off;"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("running nginx (apt-get install nginx)")?;
+    let g = Guard(child);
+    wait_port(port, "nginx")?;
+    Ok((g, port))
+}
+
+fn prism(contract: &Path, up: u16) -> Result<(Guard, u16)> {
+    let port = free_port()?;
+    let bin = crate::peers::bin("prism")?;
+    let child = Command::new(bin)
+        .arg("proxy")
+        .arg(contract)
+        .arg(format!("http://127.0.0.1:{up}"))
+        .args([
+            "--port",
+            &port.to_string(),
+            "--host",
+            "127.0.0.1",
+            "--errors",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let g = Guard(child);
+    wait_port(port, "prism")?;
+    Ok((g, port))
+}
+
+/// `cargo xtask bench gateway [--seconds N]`.
+pub fn run(args: &[&str]) -> Result<()> {
+    let seconds = args
+        .iter()
+        .position(|a| *a == "--seconds")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| s.parse::<u64>())
+        .transpose()?
+        .unwrap_or(10);
+    for tool in ["wrk", "nginx"] {
+        if Command::new("which")
+            .arg(tool)
+            .output()
+            .map(|o| !o.status.success())
+            .unwrap_or(true)
+        {
+            bail!("{tool} is missing: apt-get install -y wrk nginx");
+        }
+    }
+    let bin = release_binary()?;
+    let contract: PathBuf =
+        workspace_root().join("contracts/examples/pokemon/v1/pokemon.openapi.yaml");
+    let up = upstream()?;
+    wait_port(up, "the upstream")?;
+    let mut rows: Vec<(&str, WrkResult, Option<f64>)> = Vec::new();
+    rows.push(("(a) upstream directly", wrk(up, seconds)?, None));
+    {
+        let (g, port) = gateway(&bin, &contract, up, "off")?;
+        let r = wrk(port, seconds)?;
+        rows.push((
+            "(b) contract gateway, validation off",
+            r,
+            Some(rss_mb(g.0.id())),
+        ));
+    }
+    {
+        let (g, port) = gateway(&bin, &contract, up, "enforce")?;
+        let r = wrk(port, seconds)?;
+        rows.push((
+            "(c) contract gateway, enforce (requests + responses)",
+            r,
+            Some(rss_mb(g.0.id())),
+        ));
+    }
+    {
+        let (_g, port) = nginx(up)?;
+        rows.push(("(d) nginx reverse proxy", wrk(port, seconds)?, None));
+    }
+    match prism(&contract, up) {
+        Ok((_g, port)) => rows.push(("(e) Prism proxy", wrk(port, seconds)?, None)),
+        Err(e) => println!("(e) Prism proxy: not measured ({e})"),
+    }
+    println!("| target | req/s | p50 ms | p99 ms | non-2xx | RSS MB |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for (name, r, rss) in &rows {
+        println!(
+            "| {name} | {:.0} | {:.2} | {:.2} | {} | {} |",
+            r.rps,
+            r.p50_ms,
+            r.p99_ms,
+            r.non_2xx,
+            rss.map_or("-".into(), |m| format!("{m:.1}"))
+        );
+    }
+    let get = |prefix: &str| {
+        rows.iter()
+            .find(|(n, _, _)| n.starts_with(prefix))
+            .map(|(_, r, _)| r)
+    };
+    if let (Some(a), Some(c), Some(d)) = (get("(a)"), get("(c)"), get("(d)")) {
+        println!("(c)/(d) throughput: {:.2} (target ≥ 0.8)", c.rps / d.rps);
+        println!(
+            "p99(c) − p99(a): {:.2} ms (target ≤ 1 ms)",
+            c.p99_ms - a.p99_ms
+        );
+    }
+    if let (Some(c), Some(e)) = (get("(c)"), get("(e)")) {
+        println!("(c)/(e) throughput: {:.1} (target ≥ 20)", c.rps / e.rps);
+    }
+    // RSS with GitHub's REST description loaded.
+    let github = fetch::input("github-rest-23")?;
+    let (g, port) = gateway(&bin, &github, up, "enforce")?;
+    for _ in 0..20 {
+        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
+            let _ =
+                s.write_all(b"GET /meta HTTP/1.1\r\nhost: localhost\r\nconnection: close\r\n\r\n");
+            let mut sink = String::new();
+            let _ = std::io::Read::read_to_string(&mut s, &mut sink);
+        }
+    }
+    println!(
+        "gateway RSS with GitHub's REST description loaded: {:.1} MB (target ≤ 64 MB)",
+        rss_mb(g.0.id())
+    );
+    Ok(())
+}
