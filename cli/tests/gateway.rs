@@ -51,14 +51,17 @@ fn get(port: u16, path: &str) -> String {
 #[test]
 fn gateway_enforces_the_bundled_contract() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let contract = root.join("contracts/examples/pokemon/v1/pokemon.openapi.yaml");
+    // The violation store is created in the working directory: keep it out of the checkout.
+    let work = tempfile::tempdir().unwrap();
     let up = upstream(8);
     let port = free_port();
     let mut child = Command::new(env!("CARGO_BIN_EXE_contract"))
-        .current_dir(root)
+        .current_dir(work.path())
         .args([
             "gateway",
             "--contract",
-            "contracts/examples/pokemon/v1/pokemon.openapi.yaml",
+            contract.to_str().unwrap(),
             "--upstream",
             &format!("http://127.0.0.1:{up}"),
             "--listen",
