@@ -127,8 +127,10 @@ fn bad_arguments_exit_2() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
+    // The violation store is created in the working directory: keep it out of the checkout.
+    let work = tempfile::tempdir().unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_contract"))
-        .current_dir(root)
+        .current_dir(work.path())
         .args([
             "gateway",
             "--contract",
