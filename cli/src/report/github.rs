@@ -53,17 +53,10 @@ fn prop(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::report::fixture;
-    use contracts::diff::policy::Applied;
 
     #[test]
     fn github_annotations() {
-        let applied = Applied::default();
-        let ctx = Context {
-            color: false,
-            fail_on: Some(Level::Breaking),
-            applied: &applied,
-            changelog: false,
-        };
+        let ctx = fixture::ctx(Some(Level::Breaking), false);
         insta::assert_snapshot!(render(&fixture::report(), &ctx));
         assert_eq!(prop("a,b:c%\n"), "a%2Cb%3Ac%25%0A");
     }

@@ -95,18 +95,11 @@ pub fn render(report: &DiffReport, ctx: &Context<'_>) -> String {
 mod tests {
     use super::*;
     use crate::report::fixture;
-    use contracts::diff::policy::Applied;
     use contracts::diff::Level;
 
     #[test]
     fn json_report() {
-        let applied = Applied::default();
-        let ctx = Context {
-            color: false,
-            fail_on: Some(Level::Dangerous),
-            applied: &applied,
-            changelog: false,
-        };
+        let ctx = fixture::ctx(Some(Level::Dangerous), false);
         insta::assert_snapshot!(render(&fixture::report(), &ctx));
     }
 }

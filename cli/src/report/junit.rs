@@ -62,18 +62,11 @@ fn xml(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::report::fixture;
-    use contracts::diff::policy::Applied;
     use contracts::diff::Level;
 
     #[test]
     fn junit_report() {
-        let applied = Applied::default();
-        let ctx = Context {
-            color: false,
-            fail_on: Some(Level::Breaking),
-            applied: &applied,
-            changelog: false,
-        };
+        let ctx = fixture::ctx(Some(Level::Breaking), false);
         insta::assert_snapshot!(render(&fixture::report(), &ctx));
     }
 }

@@ -114,17 +114,10 @@ fn escape(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::report::fixture;
-    use contracts::diff::policy::Applied;
 
     #[test]
     fn markdown_report() {
-        let applied = Applied::default();
-        let ctx = Context {
-            color: false,
-            fail_on: Some(Level::Breaking),
-            applied: &applied,
-            changelog: false,
-        };
+        let ctx = fixture::ctx(Some(Level::Breaking), false);
         insta::assert_snapshot!(render(&fixture::report(), &ctx));
     }
 }

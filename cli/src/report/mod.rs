@@ -109,6 +109,22 @@ pub(crate) mod fixture {
         file.span(start, start + needle.len())
     }
 
+    /// No policy applied.
+    static NO_POLICY: contracts::diff::policy::Applied = contracts::diff::policy::Applied {
+        expired: Vec::new(),
+        unused: Vec::new(),
+    };
+
+    /// A plain-text rendering context for the snapshot tests.
+    pub fn ctx(fail_on: Option<Level>, changelog: bool) -> super::Context<'static> {
+        super::Context {
+            color: false,
+            fail_on,
+            applied: &NO_POLICY,
+            changelog,
+        }
+    }
+
     pub fn report() -> DiffReport {
         let old = SourceFile::new(
             "v1/api.yaml",

@@ -93,17 +93,10 @@ fn result(f: &Finding, ctx: &Context<'_>, rule_index: usize) -> Value {
 mod tests {
     use super::*;
     use crate::report::fixture;
-    use contracts::diff::policy::Applied;
 
     #[test]
     fn sarif_report() {
-        let applied = Applied::default();
-        let ctx = Context {
-            color: false,
-            fail_on: Some(Level::Breaking),
-            applied: &applied,
-            changelog: false,
-        };
+        let ctx = fixture::ctx(Some(Level::Breaking), false);
         let out = render(&fixture::report(), &ctx);
         let v: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["runs"][0]["results"].as_array().unwrap().len(), 3);

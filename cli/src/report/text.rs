@@ -107,31 +107,18 @@ fn summary(report: &DiffReport, ctx: &Context<'_>) -> String {
 mod tests {
     use super::*;
     use crate::report::fixture;
-    use contracts::diff::policy::Applied;
 
     #[test]
     fn text_report() {
         let r = fixture::report();
-        let applied = Applied::default();
-        let ctx = Context {
-            color: false,
-            fail_on: Some(Level::Breaking),
-            applied: &applied,
-            changelog: false,
-        };
+        let ctx = fixture::ctx(Some(Level::Breaking), false);
         insta::assert_snapshot!(render(&r, &ctx));
     }
 
     #[test]
     fn text_changelog() {
         let r = fixture::report();
-        let applied = Applied::default();
-        let ctx = Context {
-            color: false,
-            fail_on: None,
-            applied: &applied,
-            changelog: true,
-        };
+        let ctx = fixture::ctx(None, true);
         insta::assert_snapshot!(render(&r, &ctx));
     }
 }
