@@ -389,42 +389,15 @@ fn bounds(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
             };
             num(v, key).filter(|_| !exclusive_flag)
         };
-        match (inclusive(o.v), inclusive(n.v)) {
-            (Some(a), Some(b)) if a != b => {
-                let change = if b > a { "increased" } else { "decreased" };
-                let tighter = (upper && b < a) || (!upper && b > a);
-                let id = if tighter && ro != p {
-                    format!("{ro}-{name}-{change}")
-                } else {
-                    format!("{p}-{name}-{change}")
-                };
-                cx.emit_kw(
-                    &id,
-                    at,
-                    o,
-                    n,
-                    key,
-                    format!("{key} {change} from {a} to {b}"),
-                );
-            }
-            (None, Some(b)) => cx.emit_kw(
-                &format!("{p}-{name}-set"),
-                at,
-                o,
-                n,
-                key,
-                format!("{key} was set to {b}"),
-            ),
-            (Some(a), None) => cx.emit_kw(
-                &format!("{p}-{name}-unset"),
-                at,
-                o,
-                n,
-                key,
-                format!("{key} {a} was removed"),
-            ),
-            _ => {}
-        }
+        let bound = Bound {
+            key,
+            name,
+            upper,
+            prefix: p,
+            read_only: ro,
+            unset: true,
+        };
+        bound.compare(cx, at, o, n, (inclusive(o.v), inclusive(n.v)));
     }
     // exclusiveMaximum/Minimum: a number in 3.1, a boolean modifier in 3.0.
     for (key, base, name, upper) in [
@@ -436,15 +409,62 @@ fn bounds(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
             Some(Value::Bool(true)) => num(v, base),
             _ => None,
         };
-        match (value(o.v), value(n.v)) {
+        let bound = Bound {
+            key,
+            name,
+            upper,
+            prefix: p,
+            read_only: ro,
+            unset: false,
+        };
+        bound.compare(cx, at, o, n, (value(o.v), value(n.v)));
+    }
+    if let (Some(a), Some(b)) = (num(o.v, "multipleOf"), num(n.v, "multipleOf")) {
+        if a != b {
+            cx.emit_kw(
+                &format!("{p}-multiple-of-changed"),
+                at,
+                o,
+                n,
+                "multipleOf",
+                format!("multipleOf changed from {a} to {b}"),
+            );
+        }
+    }
+}
+
+/// One numeric bound and how its changes are named.
+struct Bound<'k> {
+    /// Schema keyword (`maximum`).
+    key: &'k str,
+    /// Id fragment (`max`).
+    name: &'k str,
+    /// An upper bound tightens when lowered; a lower bound when raised.
+    upper: bool,
+    /// Id prefix for the place (`request-property`).
+    prefix: &'k str,
+    /// Prefix used instead when a read-only request property tightens.
+    read_only: &'k str,
+    /// Whether removing the bound has an id of its own.
+    unset: bool,
+}
+
+impl Bound<'_> {
+    fn compare(
+        &self,
+        cx: &mut Cx<'_>,
+        at: &At<'_>,
+        o: S<'_>,
+        n: S<'_>,
+        values: (Option<f64>, Option<f64>),
+    ) {
+        let (key, name, p) = (self.key, self.name, self.prefix);
+        match values {
             (Some(a), Some(b)) if a != b => {
                 let change = if b > a { "increased" } else { "decreased" };
-                let tighter = (upper && b < a) || (!upper && b > a);
-                let id = if tighter && ro != p {
-                    format!("{ro}-{name}-{change}")
-                } else {
-                    format!("{p}-{name}-{change}")
-                };
+                let tighter = (self.upper && b < a) || (!self.upper && b > a);
+                let prefix = if tighter { self.read_only } else { p };
+                let id = format!("{prefix}-{name}-{change}");
                 cx.emit_kw(
                     &id,
                     at,
@@ -462,19 +482,15 @@ fn bounds(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
                 key,
                 format!("{key} was set to {b}"),
             ),
-            _ => {}
-        }
-    }
-    if let (Some(a), Some(b)) = (num(o.v, "multipleOf"), num(n.v, "multipleOf")) {
-        if a != b {
-            cx.emit_kw(
-                &format!("{p}-multiple-of-changed"),
+            (Some(a), None) if self.unset => cx.emit_kw(
+                &format!("{p}-{name}-unset"),
                 at,
                 o,
                 n,
-                "multipleOf",
-                format!("multipleOf changed from {a} to {b}"),
-            );
+                key,
+                format!("{key} {a} was removed"),
+            ),
+            _ => {}
         }
     }
 }
