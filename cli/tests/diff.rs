@@ -284,3 +284,28 @@ fn proto_categories_select_buf_rule_sets() {
     let (_d, p) = policy("proto:\n  use: [FILE]\n  except: [FIELD_NO_DELETE]\n");
     assert_eq!(ids(&["--policy", &p]), ["FIELD_SAME_TYPE"]);
 }
+
+#[test]
+fn graphql_and_proto_report_snapshots() {
+    for (name, old, new) in [
+        (
+            "graphql",
+            "contracts/examples/pokemon/v1/pokemon.graphql",
+            "contracts/examples/pokemon/v2/pokemon.graphql",
+        ),
+        (
+            "proto",
+            "contracts/examples/pokemon/v1/pokemon.proto",
+            "contracts/examples/pokemon/v2/pokemon.proto",
+        ),
+    ] {
+        for format in ["text", "json", "markdown", "github"] {
+            let o = contract(&["diff", "--format", format, old, new]);
+            assert_eq!(o.status.code(), Some(1), "{name} {format}");
+            insta::assert_snapshot!(
+                format!("{name}_{format}"),
+                String::from_utf8_lossy(&o.stdout)
+            );
+        }
+    }
+}
