@@ -436,6 +436,67 @@ fn field_list<'a>(
     it.into_iter().map(|(k, v)| (k.as_str(), v)).collect()
 }
 
+/// The change ids of one element kind's deprecation.
+struct DeprecationIds {
+    deprecated: &'static str,
+    undeprecated: &'static str,
+    reason_changed: &'static str,
+    /// Ids for a reason added to or removed from a deprecated element; `None`: "changed".
+    reason_added: Option<&'static str>,
+    reason_removed: Option<&'static str>,
+}
+
+const FIELD_DEPRECATION: DeprecationIds = DeprecationIds {
+    deprecated: "field-deprecation-added",
+    undeprecated: "field-deprecation-removed",
+    reason_changed: "field-deprecation-reason-changed",
+    reason_added: Some("field-deprecation-reason-added"),
+    reason_removed: Some("field-deprecation-reason-removed"),
+};
+
+const ENUM_VALUE_DEPRECATION: DeprecationIds = DeprecationIds {
+    deprecated: "enum-value-deprecation-reason-added",
+    undeprecated: "enum-value-deprecation-reason-removed",
+    reason_changed: "enum-value-deprecation-reason-changed",
+    reason_added: None,
+    reason_removed: None,
+};
+
+/// `@deprecated` added, removed, or its reason changed on one element.
+fn deprecation_changes(
+    cx: &mut Cx<'_>,
+    ids: &DeprecationIds,
+    noun: &str,
+    path: &str,
+    (a, b): (&Dirs<'_>, &Dirs<'_>),
+    spans: (Option<Span>, Option<Span>),
+) {
+    let (id, message) = match (is_deprecated(a), is_deprecated(b)) {
+        (false, true) => (ids.deprecated, format!("{noun} '{path}' is deprecated")),
+        (true, false) => (
+            ids.undeprecated,
+            format!("{noun} '{path}' is no longer deprecated"),
+        ),
+        (true, true) => match (deprecation_reason(a), deprecation_reason(b)) {
+            (x, y) if x == y => return,
+            (None, Some(_)) if ids.reason_added.is_some() => (
+                ids.reason_added.unwrap_or(ids.reason_changed),
+                format!("{noun} '{path}' has a deprecation reason"),
+            ),
+            (Some(_), None) if ids.reason_removed.is_some() => (
+                ids.reason_removed.unwrap_or(ids.reason_changed),
+                format!("Deprecation reason was removed from {noun} '{path}'"),
+            ),
+            _ => (
+                ids.reason_changed,
+                format!("Deprecation reason on {noun} '{path}' has changed"),
+            ),
+        },
+        (false, false) => return,
+    };
+    cx.emit(id, path, None, spans.0, spans.1, message);
+}
+
 /// Applied directives, from either of apollo's two list types.
 type Dirs<'a> = Vec<&'a Directive>;
 
@@ -498,58 +559,15 @@ fn fields(cx: &mut Cx<'_>, type_name: &str, a: &Fields<'_>, b: &Fields<'_>) {
             nf.description.as_deref(),
             spans.clone(),
         );
-        match (
-            is_deprecated(&dirs(&of.directives)),
-            is_deprecated(&dirs(&nf.directives)),
-        ) {
-            (false, true) => cx.emit(
-                "field-deprecation-added",
-                &path,
-                None,
-                spans.0.clone(),
-                spans.1.clone(),
-                format!("Field '{path}' is deprecated"),
-            ),
-            (true, false) => cx.emit(
-                "field-deprecation-removed",
-                &path,
-                None,
-                spans.0.clone(),
-                spans.1.clone(),
-                format!("Field '{path}' is no longer deprecated"),
-            ),
-            (true, true) => match (
-                deprecation_reason(&dirs(&of.directives)),
-                deprecation_reason(&dirs(&nf.directives)),
-            ) {
-                (Some(x), Some(y)) if x != y => cx.emit(
-                    "field-deprecation-reason-changed",
-                    &path,
-                    None,
-                    spans.0.clone(),
-                    spans.1.clone(),
-                    format!("Deprecation reason on field '{path}' has changed"),
-                ),
-                (None, Some(_)) => cx.emit(
-                    "field-deprecation-reason-added",
-                    &path,
-                    None,
-                    spans.0.clone(),
-                    spans.1.clone(),
-                    format!("Field '{path}' has deprecation reason"),
-                ),
-                (Some(_), None) => cx.emit(
-                    "field-deprecation-reason-removed",
-                    &path,
-                    None,
-                    spans.0.clone(),
-                    spans.1.clone(),
-                    format!("Deprecation reason was removed from field '{path}'"),
-                ),
-                _ => {}
-            },
-            (false, false) => {}
-        }
+        let (da, db) = (dirs(&of.directives), dirs(&nf.directives));
+        deprecation_changes(
+            cx,
+            &FIELD_DEPRECATION,
+            "Field",
+            &path,
+            (&da, &db),
+            spans.clone(),
+        );
         if of.ty != nf.ty {
             let level = if safe_output(&of.ty, &nf.ty) {
                 Level::Safe
@@ -742,41 +760,15 @@ fn enum_values(cx: &mut Cx<'_>, name: &str, a: &EnumType, b: &EnumType) {
             nv.description.as_deref(),
             spans.clone(),
         );
-        match (
-            is_deprecated(&dirs(&ov.directives)),
-            is_deprecated(&dirs(&nv.directives)),
-        ) {
-            (false, true) => cx.emit(
-                "enum-value-deprecation-reason-added",
-                &path,
-                None,
-                spans.0.clone(),
-                spans.1.clone(),
-                format!("Enum value '{path}' was deprecated"),
-            ),
-            (true, false) => cx.emit(
-                "enum-value-deprecation-reason-removed",
-                &path,
-                None,
-                spans.0.clone(),
-                spans.1.clone(),
-                format!("Deprecation reason was removed from enum value '{path}'"),
-            ),
-            (true, true)
-                if deprecation_reason(&dirs(&ov.directives))
-                    != deprecation_reason(&dirs(&nv.directives)) =>
-            {
-                cx.emit(
-                    "enum-value-deprecation-reason-changed",
-                    &path,
-                    None,
-                    spans.0.clone(),
-                    spans.1.clone(),
-                    format!("Enum value '{path}' deprecation reason changed"),
-                )
-            }
-            _ => {}
-        }
+        let (da, db) = (dirs(&ov.directives), dirs(&nv.directives));
+        deprecation_changes(
+            cx,
+            &ENUM_VALUE_DEPRECATION,
+            "Enum value",
+            &path,
+            (&da, &db),
+            spans.clone(),
+        );
         directive_usages(
             cx,
             &path,
