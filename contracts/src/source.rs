@@ -84,6 +84,20 @@ impl SourceFile {
         }
     }
 
+    /// Byte offset of a 1-based line and a 0-based *byte* column (as protobuf source info
+    /// counts), clamped to the line and to a character boundary.
+    pub fn offset_byte_col(&self, line: u32, byte_col: u32) -> usize {
+        let starts = self.line_starts();
+        let line = (line.max(1) as usize - 1).min(starts.len() - 1);
+        let start = starts[line];
+        let end = starts.get(line + 1).copied().unwrap_or(self.text.len());
+        let mut at = (start + byte_col as usize).min(end);
+        while !self.text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+
     /// A span from 1-based line:column to line:column.
     pub fn span_lc(self: &Arc<Self>, line: u32, col: u32, end_line: u32, end_col: u32) -> Span {
         let start = self.offset(line, col);

@@ -244,3 +244,19 @@ fn editions_files_are_left_out_with_a_located_warning() {
     ));
     assert_eq!(d.code, "proto-editions-unsupported");
 }
+
+#[test]
+fn columns_count_bytes_so_non_ascii_text_does_not_shift_spans() {
+    let c = load(
+        &[(
+            "r/a.proto",
+            "syntax = \"proto3\";\npackage p;\nmessage A { /* ünïcødé */ int32 id = 1; }\n",
+        )],
+        &["r/a.proto"],
+        &["r"],
+    )
+    .unwrap();
+    let m = c.pool().get_message_by_name("p.A").unwrap();
+    let f = m.get_field_by_name("id").unwrap();
+    assert_eq!(c.span_of_field(&f).unwrap().text(), "int32 id = 1;");
+}

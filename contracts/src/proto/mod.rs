@@ -108,7 +108,10 @@ impl ProtoContract {
         let mut p = path;
         loop {
             if let Some(&(l, c, el, ec)) = index.get(p) {
-                return Some(src.file.span_lc(l, c, el, ec));
+                // protobuf columns count bytes, not characters.
+                let start = src.file.offset_byte_col(l, c - 1);
+                let end = src.file.offset_byte_col(el, ec - 1);
+                return Some(src.file.span(start, end.max(start)));
             }
             if p.is_empty() {
                 return None;
