@@ -63,15 +63,20 @@ pub fn crate_files(g: &Generated, opts: &CrateOptions) -> BTreeMap<&'static str,
     let _ = writeln!(toml, "publish = false\n");
     let _ = writeln!(toml, "[dependencies]");
     for d in &g.dependencies {
-        let features = d
-            .features
-            .iter()
-            .map(|f| format!("\"{f}\""))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let features = if d.features.is_empty() {
+            String::new()
+        } else {
+            let list = d
+                .features
+                .iter()
+                .map(|f| format!("\"{f}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!(", features = [{list}]")
+        };
         let _ = writeln!(
             toml,
-            "{} = {{ version = \"{}\", default-features = false, features = [{features}] }}",
+            "{} = {{ version = \"{}\", default-features = false{features} }}",
             d.name, d.version
         );
     }
