@@ -30,6 +30,7 @@ fn stderr(o: &Output) -> String {
 
 const V1: &str = "contracts/examples/pokemon/v1/pokemon.proto";
 const V2: &str = "contracts/examples/pokemon/v2/pokemon.proto";
+const GRAPHQL: &str = "contracts/examples/pokemon/v1/pokemon.graphql";
 
 #[test]
 fn writes_a_standalone_crate_then_check_passes() {
@@ -108,6 +109,34 @@ fn module_mode_writes_one_file_and_a_missing_one_is_stale() {
 }
 
 #[test]
+fn graphql_crate_depends_on_async_graphql_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("api");
+    let o = contract(&[
+        "generate",
+        "--contract",
+        GRAPHQL,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let toml = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    let deps: Vec<&str> = toml
+        .split("[dependencies]\n")
+        .nth(1)
+        .unwrap()
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        deps,
+        ["async-graphql = { version = \"7.2.1\", default-features = false }"]
+    );
+    let lib = std::fs::read_to_string(out.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("pub trait QueryResolver"), "{lib}");
+}
+
+#[test]
 fn only_one_side() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("client.rs");
@@ -177,24 +206,32 @@ fn bad_input_and_usage_exit_2() {
     assert!(!out.exists());
 }
 
-/// Builds the generated crate with `RUSTFLAGS=-D warnings` and `--offline` (dependencies come
-/// from the local registry cache the workspace already filled). Slow the first time (tonic and
-/// prost compile in a target directory of their own), so run on demand:
-/// `cargo test -p contract-cli --test generate -- --ignored`.
+/// Builds the generated crates of the bundled examples with `RUSTFLAGS=-D warnings` and
+/// `--offline` (dependencies come from the local registry cache the workspace already filled).
+/// Slow the first time (tonic, prost and async-graphql compile in a target directory of their
+/// own), so run on demand: `cargo test -p contract-cli --test generate -- --ignored`.
 #[test]
-#[ignore = "compiles the generated crate's dependencies (about a minute the first time)"]
-fn generated_crate_builds_with_deny_warnings() {
+#[ignore = "compiles the generated crates' dependencies (a minute or two the first time)"]
+fn generated_crates_build_with_deny_warnings() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("pokemon-grpc");
-    let o = contract(&["generate", "--contract", V1, "--out", out.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-crates");
-    let o = Command::new(env!("CARGO"))
-        .args(["build", "--offline", "--quiet"])
-        .current_dir(&out)
-        .env("RUSTFLAGS", "-D warnings")
-        .env("CARGO_TARGET_DIR", target)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
+    for (contract_path, name) in [(V1, "pokemon-grpc"), (GRAPHQL, "pokemon-graphql")] {
+        let out = tmp.path().join(name);
+        let o = contract(&[
+            "generate",
+            "--contract",
+            contract_path,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let o = Command::new(env!("CARGO"))
+            .args(["build", "--offline", "--quiet"])
+            .current_dir(&out)
+            .env("RUSTFLAGS", "-D warnings")
+            .env("CARGO_TARGET_DIR", &target)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+    }
 }

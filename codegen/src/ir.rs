@@ -89,6 +89,8 @@ pub trait TypeKind: Clone + Eq + Hash {
 pub struct TypeDef<K> {
     /// Its Rust name, unique in the space.
     pub name: String,
+    /// The key it was reserved under (a `$ref` target, a GraphQL type name), if any.
+    pub key: Option<String>,
     /// Doc comment.
     pub doc: Option<String>,
     /// Where it comes from (a JSON Pointer, a GraphQL type name), for diagnostics.
@@ -128,6 +130,12 @@ impl<K: TypeKind> TypeSpace<K> {
         self.namer.reserve(name);
     }
 
+    /// A unique name in the type namespace for an item the generator emits beside a type (a
+    /// resolver trait, say), made from `hint`.
+    pub fn claim_name(&mut self, hint: &str) -> String {
+        self.namer.type_name(hint, "Unnamed")
+    }
+
     /// The type reserved under `key`, if any.
     pub fn by_key(&self, key: &str) -> Option<TypeId> {
         self.keys.get(key).copied()
@@ -143,6 +151,7 @@ impl<K: TypeKind> TypeSpace<K> {
         let name = self.namer.type_name(name_hint, "Unnamed");
         self.defs.push(TypeDef {
             name,
+            key: key.map(str::to_string),
             doc: None,
             origin: origin.to_string(),
             kind: None,
@@ -244,6 +253,16 @@ impl<K> Finished<K> {
     /// The Rust name of a type.
     pub fn name(&self, id: TypeId) -> &str {
         self.defs.get(id.0).map_or("Unnamed", |d| d.name.as_str())
+    }
+
+    /// A type by id.
+    pub fn def(&self, id: TypeId) -> Option<&TypeDef<K>> {
+        self.defs.get(id.0)
+    }
+
+    /// The body of a type by id.
+    pub fn get(&self, id: TypeId) -> Option<&K> {
+        self.defs.get(id.0)?.kind.as_ref()
     }
 
     /// The tokens of a type use.

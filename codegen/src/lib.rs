@@ -12,6 +12,7 @@
 //! [`module_file`] turn that into what `contract generate` writes.
 
 pub mod emit;
+pub mod graphql;
 pub mod ir;
 pub mod naming;
 mod package;
@@ -68,7 +69,8 @@ pub struct Generated {
 pub fn generate(contract: &Contract, opts: &Options) -> Result<Generated, Refused> {
     match contract {
         Contract::Proto(p) => proto::generate(p, opts),
-        Contract::OpenApi(_) | Contract::GraphQl(_) => Err(Refused::one(
+        Contract::GraphQl(g) => graphql::generate(g, opts),
+        Contract::OpenApi(_) => Err(Refused::one(
             Diagnostic::error(
                 "codegen-unsupported",
                 format!(
@@ -76,7 +78,7 @@ pub fn generate(contract: &Contract, opts: &Options) -> Result<Generated, Refuse
                     contract.kind().as_str()
                 ),
             )
-            .with_hint("generate from a protobuf contract for now"),
+            .with_hint("generate from a protobuf or GraphQL contract for now"),
         )),
     }
 }

@@ -61,6 +61,8 @@ pub fn crate_files(g: &Generated, opts: &CrateOptions) -> BTreeMap<&'static str,
     let _ = writeln!(toml, "version = \"0.1.0\"");
     let _ = writeln!(toml, "edition = \"2021\"");
     let _ = writeln!(toml, "publish = false\n");
+    // Doc comments are the contract's descriptions, not Rust examples.
+    let _ = writeln!(toml, "[lib]\ndoctest = false\n");
     let _ = writeln!(toml, "[dependencies]");
     for d in &g.dependencies {
         let features = if d.features.is_empty() {
@@ -138,6 +140,7 @@ mod tests {
             "prost = { version = \"0.14.6\", default-features = false, features = [\"derive\", \"std\"] }"
         ));
         assert!(toml.trim_end().ends_with("[workspace]"));
+        assert!(toml.contains("[lib]\ndoctest = false\n"));
         assert!(files["src/lib.rs"].ends_with("pub struct A;\n"));
         assert!(module_file(&g, "pets.proto").starts_with("// @generated"));
     }

@@ -36,3 +36,15 @@ fn pokemon_v1_proto() {
 fn pokemon_v2_proto() {
     insta::assert_snapshot!(generated("pokemon/v2/pokemon.proto"));
 }
+
+#[test]
+fn pokemon_v1_graphql() {
+    insta::assert_snapshot!(generated("pokemon/v1/pokemon.graphql"));
+}
+
+#[test]
+fn kitchen_sink_graphql() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/graphql/kitchen_sink.graphql");
+    insta::assert_snapshot!(generated(path.to_str().unwrap()));
+}

@@ -1,4 +1,4 @@
-//! Proc-macros `proto!` (and, as their generators land, `openapi!` and `graphql!`): resolve the
+//! Proc-macros `proto!` and `graphql!` (and, as its generator lands, `openapi!`): resolve the
 //! contract path from `CARGO_MANIFEST_DIR`, load it, generate code through `contract-codegen`,
 //! and turn every contract error into a compile error carrying the contract's `file:line:col`.
 //!
@@ -37,6 +37,32 @@ use syn::{Ident, LitStr, Token};
 pub fn proto(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     let args = syn::parse_macro_input!(input as Args);
     expand(&args, ContractKind::Proto)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Generates a schema-first async-graphql server from GraphQL SDL: a resolver trait per object
+/// type, handles, interfaces, unions, enums, inputs, scalars, and `schema(query, …)`.
+///
+/// ```ignore
+/// mod api {
+///     contract_macros::graphql!("schema/pokemon.graphql");
+/// }
+/// // impl api::QueryResolver for MyQuery { … }
+/// // let schema = api::schema(MyQuery).finish();
+/// ```
+///
+/// Arguments: one or more SDL files (or a directory of them), relative to
+/// `CARGO_MANIFEST_DIR`. The crate needs `async-graphql`.
+#[proc_macro]
+pub fn graphql(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let args = syn::parse_macro_input!(input as Args);
+    if let Some(i) = args.include.first() {
+        return syn::Error::new(i.span(), "`include` is for protobuf import roots")
+            .into_compile_error()
+            .into();
+    }
+    expand(&args, ContractKind::GraphQl)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -28,14 +28,23 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The generated module for a bundled example, as a `#![deny(warnings)]` program.
+/// The generated module for a contract (relative to the workspace), as a
+/// `#![deny(warnings)]` program.
 fn generated_program(rel: &str, dir: &Path) -> PathBuf {
-    let path = workspace().join("contracts/examples").join(rel);
+    let path = workspace().join(rel);
     let opts = LoadOptions::default();
     let inputs = contracts::discover(&RealFs, &path, &opts).unwrap();
     let loaded = contracts::load(&RealFs, &inputs[0], &opts).unwrap();
     let g = contract_codegen::generate(&loaded.contract, &Default::default()).unwrap();
-    let name = rel.replace(['/', '.'], "_");
+    let name = Path::new(rel)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("contract")
+        .replace('.', "_");
+    let name = format!(
+        "{}_{name}",
+        rel.split('/').rev().nth(1).unwrap_or("x").replace('.', "_")
+    );
     let file = dir.join(format!("generated_{name}.rs"));
     let text = format!(
         "#![deny(warnings)]\n{}\nfn main() {{}}\n",
@@ -65,7 +74,12 @@ fn ui() {
 
     let t = trybuild::TestCases::new();
     t.pass("tests/ui/pass/*.rs");
-    for rel in ["pokemon/v1/pokemon.proto", "pokemon/v2/pokemon.proto"] {
+    for rel in [
+        "contracts/examples/pokemon/v1/pokemon.proto",
+        "contracts/examples/pokemon/v2/pokemon.proto",
+        "contracts/examples/pokemon/v1/pokemon.graphql",
+        "codegen/tests/fixtures/graphql/kitchen_sink.graphql",
+    ] {
         t.pass(generated_program(rel, &generated));
     }
     t.compile_fail("tests/ui/fail/*.rs");
