@@ -31,6 +31,7 @@ fn stderr(o: &Output) -> String {
 const V1: &str = "contracts/examples/pokemon/v1/pokemon.proto";
 const V2: &str = "contracts/examples/pokemon/v2/pokemon.proto";
 const GRAPHQL: &str = "contracts/examples/pokemon/v1/pokemon.graphql";
+const OPENAPI: &str = "contracts/examples/pokemon/v1/pokemon.openapi.yaml";
 
 #[test]
 fn writes_a_standalone_crate_then_check_passes() {
@@ -137,6 +138,33 @@ fn graphql_crate_depends_on_async_graphql_only() {
 }
 
 #[test]
+fn openapi_crate_uses_the_workspace_runtime_by_absolute_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("api");
+    let o = contract(&[
+        "generate",
+        "--contract",
+        OPENAPI,
+        "--out",
+        out.to_str().unwrap(),
+        "--only",
+        "client",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let toml = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    let runtime = root().join("runtime");
+    let line = format!(
+        "contract-runtime = {{ path = \"{}\", default-features = false, features = [\"client\"] }}",
+        runtime.display()
+    );
+    assert!(toml.contains(&line), "{toml}");
+    assert!(toml.contains("serde = { version = \"1.0.229\""), "{toml}");
+    let lib = std::fs::read_to_string(out.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("pub struct Client"), "{lib}");
+    assert!(!lib.contains("pub trait Api"), "{lib}");
+}
+
+#[test]
 fn only_one_side() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("client.rs");
@@ -215,7 +243,11 @@ fn bad_input_and_usage_exit_2() {
 fn generated_crates_build_with_deny_warnings() {
     let tmp = tempfile::tempdir().unwrap();
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("generated-crates");
-    for (contract_path, name) in [(V1, "pokemon-grpc"), (GRAPHQL, "pokemon-graphql")] {
+    for (contract_path, name) in [
+        (V1, "pokemon-grpc"),
+        (GRAPHQL, "pokemon-graphql"),
+        (OPENAPI, "pokemon-http"),
+    ] {
         let out = tmp.path().join(name);
         let o = contract(&[
             "generate",

@@ -19,6 +19,24 @@ pub fn format_source(code: &str) -> Result<String, Refused> {
     }
 }
 
+/// `#[doc = " line"]` per line of a description (each line trimmed: descriptions are not Rust
+/// examples, and an indented line would become a doctest).
+pub fn doc_attrs(doc: Option<&str>) -> TokenStream {
+    let Some(doc) = doc else {
+        return TokenStream::new();
+    };
+    let lines = doc.trim().lines().map(|l| {
+        let l = l.trim();
+        let text = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote::quote!(#[doc = #text])
+    });
+    quote::quote!(#(#lines)*)
+}
+
 /// An expression or type as compact one-line source, for attributes that take code as a
 /// string (`default_with = "…"`, `ty = "…"`): `Some(vec![Type::Fire])` rather than the
 /// `Some (vec ! [Type :: Fire])` of `TokenStream::to_string`.

@@ -24,6 +24,7 @@ use contracts::{Diagnostic, Refused};
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
+use crate::emit::doc_attrs;
 use crate::ir::{ident, Finished, Ty, TypeId, TypeKind, TypeSpace};
 use crate::naming::Namer;
 use crate::{emit, Dependency, Generated, Options};
@@ -33,6 +34,7 @@ pub const ASYNC_GRAPHQL: Dependency = Dependency {
     name: "async-graphql",
     version: "7.2.1",
     features: &[],
+    path: None,
 };
 
 /// The Rust side of one GraphQL type.
@@ -409,23 +411,6 @@ fn deprecation(directives: &[Dir<'_>]) -> Option<Option<String>> {
             .and_then(|v| v.as_str())
             .map(str::to_string),
     )
-}
-
-/// `#[doc = " line"]` per description line (async-graphql trims each line and joins them).
-fn doc_attrs(doc: Option<&str>) -> TokenStream {
-    let Some(doc) = doc else {
-        return TokenStream::new();
-    };
-    let lines = doc.trim().lines().map(|l| {
-        let l = l.trim();
-        let text = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#[doc = #text])
-    });
-    quote!(#(#lines)*)
 }
 
 /// `key = value` entries of a `#[graphql(...)]` attribute.

@@ -15,6 +15,7 @@ pub mod emit;
 pub mod graphql;
 pub mod ir;
 pub mod naming;
+pub mod openapi;
 mod package;
 pub mod proto;
 
@@ -52,6 +53,8 @@ pub struct Dependency {
     pub version: &'static str,
     /// Features to turn on (default features are always off).
     pub features: &'static [&'static str],
+    /// A path to the crate instead of the registry (this workspace's runtime crate).
+    pub path: Option<&'static str>,
 }
 
 /// Generated code for one contract.
@@ -70,15 +73,6 @@ pub fn generate(contract: &Contract, opts: &Options) -> Result<Generated, Refuse
     match contract {
         Contract::Proto(p) => proto::generate(p, opts),
         Contract::GraphQl(g) => graphql::generate(g, opts),
-        Contract::OpenApi(_) => Err(Refused::one(
-            Diagnostic::error(
-                "codegen-unsupported",
-                format!(
-                    "code generation for {} contracts is not available yet",
-                    contract.kind().as_str()
-                ),
-            )
-            .with_hint("generate from a protobuf or GraphQL contract for now"),
-        )),
+        Contract::OpenApi(o) => openapi::generate(o, opts),
     }
 }

@@ -76,10 +76,14 @@ pub fn crate_files(g: &Generated, opts: &CrateOptions) -> BTreeMap<&'static str,
                 .join(", ");
             format!(", features = [{list}]")
         };
+        let source = match d.path {
+            Some(p) => format!("path = \"{}\"", normalize(p).replace('\\', "/")),
+            None => format!("version = \"{}\"", d.version),
+        };
         let _ = writeln!(
             toml,
-            "{} = {{ version = \"{}\", default-features = false{features} }}",
-            d.name, d.version
+            "{} = {{ {source}, default-features = false{features} }}",
+            d.name
         );
     }
     let _ = writeln!(
@@ -91,6 +95,21 @@ pub fn crate_files(g: &Generated, opts: &CrateOptions) -> BTreeMap<&'static str,
         g.code
     );
     BTreeMap::from([("Cargo.toml", toml), ("src/lib.rs", lib)])
+}
+
+/// `a/b/../c` → `a/c`, lexically (the path is not read).
+fn normalize(p: &str) -> String {
+    let mut out = std::path::PathBuf::new();
+    for c in std::path::Path::new(p).components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out.display().to_string()
 }
 
 /// One module file holding the generated items (the including crate must depend on
@@ -124,6 +143,7 @@ mod tests {
                 name: "prost",
                 version: "0.14.6",
                 features: &["derive", "std"],
+                path: None,
             }],
             diagnostics: vec![],
         };
@@ -143,5 +163,6 @@ mod tests {
         assert!(toml.contains("[lib]\ndoctest = false\n"));
         assert!(files["src/lib.rs"].ends_with("pub struct A;\n"));
         assert!(module_file(&g, "pets.proto").starts_with("// @generated"));
+        assert_eq!(normalize("/a/b/../c/./d"), "/a/c/d");
     }
 }

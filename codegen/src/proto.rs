@@ -17,24 +17,28 @@ pub const PROST: Dependency = Dependency {
     name: "prost",
     version: "0.14.6",
     features: &["derive", "std"],
+    path: None,
 };
 /// `prost-types`, for well-known types (`google.protobuf.Timestamp`, …).
 pub const PROST_TYPES: Dependency = Dependency {
     name: "prost-types",
     version: "0.14.6",
     features: &["std"],
+    path: None,
 };
 /// `tonic`: the server traits, the clients and their `connect` over HTTP/2.
 pub const TONIC: Dependency = Dependency {
     name: "tonic",
     version: "0.14.9",
     features: &["codegen", "transport"],
+    path: None,
 };
 /// `tonic-prost`: the codec between tonic and prost.
 pub const TONIC_PROST: Dependency = Dependency {
     name: "tonic-prost",
     version: "0.14.9",
     features: &[],
+    path: None,
 };
 
 /// Generates messages, enums, oneofs and, per service, a tonic server trait (`pokemon_service_server::PokemonService`)

@@ -1,7 +1,7 @@
 //! The versions generated crates ask for are the versions this workspace builds and tests the
 //! generated code with (its Cargo.lock), so `contract generate` output resolves to tested code.
 
-use contract_codegen::{graphql, proto};
+use contract_codegen::{graphql, openapi, proto};
 
 #[test]
 fn generated_dependencies_match_the_workspace_lock_file() {
@@ -13,6 +13,8 @@ fn generated_dependencies_match_the_workspace_lock_file() {
         proto::TONIC,
         proto::TONIC_PROST,
         graphql::ASYNC_GRAPHQL,
+        openapi::SERDE,
+        openapi::SERDE_JSON,
     ] {
         let entry = format!("name = \"{}\"\nversion = \"{}\"\n", dep.name, dep.version);
         assert!(

@@ -48,3 +48,14 @@ fn kitchen_sink_graphql() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/graphql/kitchen_sink.graphql");
     insta::assert_snapshot!(generated(path.to_str().unwrap()));
 }
+
+#[test]
+fn pokemon_v1_openapi() {
+    insta::assert_snapshot!(generated("pokemon/v1/pokemon.openapi.yaml"));
+}
+
+#[test]
+fn pokedex_openapi() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openapi/pokedex.yaml");
+    insta::assert_snapshot!(generated(path.to_str().unwrap()));
+}

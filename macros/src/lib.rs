@@ -1,5 +1,4 @@
-//! Proc-macros `proto!` and `graphql!` (and, as its generator lands, `openapi!`): resolve the
-//! contract path from `CARGO_MANIFEST_DIR`, load it, generate code through `contract-codegen`,
+//! Proc-macros `openapi!`, `graphql!` and `proto!`: resolve the contract path from `CARGO_MANIFEST_DIR`, load it, generate code through `contract-codegen`,
 //! and turn every contract error into a compile error carrying the contract's `file:line:col`.
 //!
 //! Each macro expands to the generated items plus `const _: &[u8] = include_bytes!("…");` for
@@ -63,6 +62,42 @@ pub fn graphql(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
             .into();
     }
     expand(&args, ContractKind::GraphQl)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Generates types, a server trait with an axum router, and a reqwest client from an OpenAPI
+/// 3.0 or 3.1 document.
+///
+/// ```ignore
+/// mod api {
+///     contract_macros::openapi!("openapi.yaml");
+/// }
+/// // impl api::Api for MyService { … }
+/// // let app = api::router(MyService);
+/// // let client = api::Client::new("http://127.0.0.1:8080");
+/// ```
+///
+/// Arguments: the document's path, relative to `CARGO_MANIFEST_DIR` (documents it references
+/// are read too), then optional `only = "server"` or `"client"`. The crate needs `serde` (with
+/// `derive`), `serde_json` and `contract-runtime` (features `server` and/or `client`).
+#[proc_macro]
+pub fn openapi(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let args = syn::parse_macro_input!(input as Args);
+    if let Some(i) = args.include.first() {
+        return syn::Error::new(i.span(), "`include` is for protobuf import roots")
+            .into_compile_error()
+            .into();
+    }
+    if let Some(extra) = args.paths.get(1) {
+        return syn::Error::new(
+            extra.span(),
+            "one OpenAPI document per macro: the documents it references are read too",
+        )
+        .into_compile_error()
+        .into();
+    }
+    expand(&args, ContractKind::OpenApi)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

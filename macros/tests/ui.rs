@@ -79,6 +79,8 @@ fn ui() {
         "contracts/examples/pokemon/v2/pokemon.proto",
         "contracts/examples/pokemon/v1/pokemon.graphql",
         "codegen/tests/fixtures/graphql/kitchen_sink.graphql",
+        "contracts/examples/pokemon/v1/pokemon.openapi.yaml",
+        "codegen/tests/fixtures/openapi/pokedex.yaml",
     ] {
         t.pass(generated_program(rel, &generated));
     }

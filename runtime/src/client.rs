@@ -274,6 +274,17 @@ pub fn header<T: DeserializeOwned>(
     })
 }
 
+/// A typed response header the contract requires.
+pub fn required_header<T: DeserializeOwned>(
+    resp: &reqwest::Response,
+    name: &str,
+) -> Result<T, Error> {
+    header(resp, name)?.ok_or_else(|| Error::Decode {
+        status: resp.status().as_u16(),
+        message: format!("required header {name} is missing"),
+    })
+}
+
 /// The error for a status the operation does not declare.
 pub async fn unexpected(resp: reqwest::Response) -> Error {
     let status = resp.status().as_u16();

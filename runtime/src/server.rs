@@ -369,13 +369,19 @@ pub fn empty(code: u16) -> Response {
 }
 
 /// Sets a response header from a typed value (`None` sets nothing; lists are comma-joined).
-pub fn header<T: Serialize + ?Sized>(mut r: Response, name: &'static str, value: &T) -> Response {
-    if let Ok(values) = text::encode(value) {
-        if !values.is_empty() {
-            if let Ok(v) = HeaderValue::from_str(&values.join(",")) {
-                r.headers_mut().insert(HeaderName::from_static(name), v);
-            }
-        }
+/// A name or value that is not valid header text is left out.
+pub fn header<T: Serialize + ?Sized>(mut r: Response, name: &str, value: &T) -> Response {
+    let Ok(values) = text::encode(value) else {
+        return r;
+    };
+    if values.is_empty() {
+        return r;
+    }
+    if let (Ok(n), Ok(v)) = (
+        HeaderName::from_bytes(name.as_bytes()),
+        HeaderValue::from_str(&values.join(",")),
+    ) {
+        r.headers_mut().insert(n, v);
     }
     r
 }
