@@ -4,6 +4,7 @@ mod diff;
 mod exit;
 mod explain;
 mod gateway;
+mod generate;
 mod git;
 mod lint;
 mod policy_file;
@@ -40,6 +41,8 @@ enum Command {
     Gateway(gateway::GatewayArgs),
     /// Explain a diff rule: what it detects, why it breaks clients, how to evolve safely.
     Explain(explain::ExplainArgs),
+    /// Generate Rust from a contract (a crate, or a module with --module); --check for drift.
+    Generate(generate::GenerateArgs),
 }
 
 /// Arguments of `contract lint`.
@@ -121,6 +124,7 @@ fn main() -> ExitCode {
         Command::Gateway(args) => gateway::run(&args, color),
         Command::Diff(args) => diff::run(&args, color, false),
         Command::Changelog(args) => diff::run(&args, color, true),
+        Command::Generate(args) => generate::run(&args, color),
     };
     ExitCode::from(code)
 }

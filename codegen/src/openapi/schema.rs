@@ -1,0 +1,680 @@
+//! JSON Schema (OpenAPI 3.0 and 3.1 dialects) to Rust types in the [`TypeSpace`].
+//!
+//! `$ref` targets become named types under their pointer (reserved before their body is
+//! built, so recursion resolves and is boxed later); inline objects, enums and unions are
+//! interned by structure under a name derived from where they are used. What cannot be typed
+//! becomes `serde_json::Value` with a warning.
+
+use std::collections::BTreeSet;
+
+use contracts::openapi::{escape, OpenApi, Ptr};
+use contracts::Diagnostic;
+use serde_json::Value;
+
+use crate::ir::{Ty, TypeKind, TypeSpace};
+use crate::naming::{type_ident, Namer};
+
+/// `serde_json::Value`, the type of what has no better one.
+pub(super) const JSON: &str = "::serde_json::Value";
+
+/// The Rust side of a schema that needs a type of its own.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Kind {
+    /// An object.
+    Struct {
+        fields: Vec<Field>,
+        /// `additionalProperties`, flattened into a map field.
+        additional: Option<(String, Ty)>,
+    },
+    /// `enum` of strings.
+    StrEnum { values: Vec<(String, String)> },
+    /// `enum` of integers: a checked newtype over `i64`.
+    IntEnum { values: Vec<i64> },
+    /// `oneOf`/`anyOf`/type lists: untagged, or tagged by a discriminator property.
+    Union {
+        variants: Vec<Variant>,
+        tag: Option<String>,
+    },
+    /// A named schema that is not an object, enum or union: `pub type X = …;`.
+    Alias(Ty),
+}
+
+/// A property.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) struct Field {
+    /// JSON name.
+    pub wire: String,
+    /// Rust name.
+    pub ident: String,
+    /// Type (`Option` when the property may be absent or null).
+    pub ty: Ty,
+    /// May be absent: skipped when `None`.
+    pub optional: bool,
+    pub doc: Option<String>,
+}
+
+/// A union member.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) struct Variant {
+    pub ident: String,
+    pub ty: Ty,
+    /// Discriminator values naming this member (the first is written).
+    pub tags: Vec<String>,
+}
+
+impl TypeKind for Kind {
+    fn uses(&self) -> Vec<&Ty> {
+        match self {
+            Kind::Struct { fields, additional } => fields
+                .iter()
+                .map(|f| &f.ty)
+                .chain(additional.as_ref().map(|(_, t)| t))
+                .collect(),
+            Kind::Union { variants, .. } => variants.iter().map(|v| &v.ty).collect(),
+            Kind::Alias(t) => vec![t],
+            Kind::StrEnum { .. } | Kind::IntEnum { .. } => Vec::new(),
+        }
+    }
+    fn uses_mut(&mut self) -> Vec<&mut Ty> {
+        match self {
+            Kind::Struct { fields, additional } => fields
+                .iter_mut()
+                .map(|f| &mut f.ty)
+                .chain(additional.as_mut().map(|(_, t)| t))
+                .collect(),
+            Kind::Union { variants, .. } => variants.iter_mut().map(|v| &mut v.ty).collect(),
+            Kind::Alias(t) => vec![t],
+            Kind::StrEnum { .. } | Kind::IntEnum { .. } => Vec::new(),
+        }
+    }
+}
+
+/// A schema's shape: a type use, or a body that needs a type of its own.
+enum Shape {
+    Ty(Ty),
+    Kind(Kind),
+}
+
+/// Builds types from schemas.
+pub(super) struct Schemas<'a> {
+    pub api: &'a OpenApi,
+    pub space: TypeSpace<Kind>,
+    pub warnings: Vec<Diagnostic>,
+    /// `$ref` chains being expanded inline (allOf members), to stop on cycles.
+    merging: BTreeSet<Ptr>,
+}
+
+/// A pointer one segment deeper.
+pub(super) fn child(p: &Ptr, segment: &str) -> Ptr {
+    Ptr {
+        doc: p.doc,
+        pointer: format!("{}/{}", p.pointer, escape(segment)),
+    }
+}
+
+fn key(p: &Ptr) -> String {
+    format!("{}#{}", p.doc, p.pointer)
+}
+
+/// The last pointer segment, unescaped: a schema's name under `components/schemas`.
+fn last_segment(p: &Ptr) -> String {
+    p.pointer
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .replace("~1", "/")
+        .replace("~0", "~")
+}
+
+/// A description or title, for doc comments.
+pub(super) fn doc_of(v: &Value) -> Option<String> {
+    v.get("description")
+        .or_else(|| v.get("title"))
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// `Option<t>`, without doubling an `Option`.
+pub(super) fn optional(t: Ty) -> Ty {
+    match t {
+        Ty::Option(_) => t,
+        t => t.optional(),
+    }
+}
+
+impl<'a> Schemas<'a> {
+    /// An empty space for `api`, with `reserved` names kept out of it.
+    pub fn new(api: &'a OpenApi, reserved: &[&str]) -> Self {
+        let mut space = TypeSpace::new();
+        for r in reserved {
+            space.reserve_name(r);
+        }
+        Schemas {
+            api,
+            space,
+            warnings: Vec::new(),
+            merging: BTreeSet::new(),
+        }
+    }
+
+    /// Reports a degradation at `at`.
+    pub fn warn(&mut self, at: &Ptr, message: String, hint: &str) {
+        self.warnings.push(
+            Diagnostic::warning("codegen-degraded", message)
+                .with_span(self.api.span(at))
+                .with_hint(hint),
+        );
+    }
+
+    /// The type of the schema at `at`, named after `hint` if it needs a type of its own.
+    pub fn ty(&mut self, at: &Ptr, hint: &str) -> Ty {
+        let Some(v) = self.api.get(at) else {
+            return Ty::path(JSON);
+        };
+        if let Some(r) = v.get("$ref").and_then(Value::as_str) {
+            return match self.api.resolve_ref(at.doc, r) {
+                Ok(target) => self.named(&target),
+                Err(_) => {
+                    self.warn(
+                        at,
+                        format!("$ref {r} does not resolve; typed as JSON"),
+                        "fix the reference",
+                    );
+                    Ty::path(JSON)
+                }
+            };
+        }
+        match self.shape(at, v, hint) {
+            Shape::Ty(t) => t,
+            Shape::Kind(k) => {
+                let nullable = is_nullable(v);
+                let id = self.space.intern(hint, &at.pointer, k, doc_of(v));
+                if nullable {
+                    Ty::Named(id).optional()
+                } else {
+                    Ty::Named(id)
+                }
+            }
+        }
+    }
+
+    /// The type of a `$ref` target: a named type (built once); `Option` of it when the target
+    /// schema allows `null`.
+    pub fn named(&mut self, target: &Ptr) -> Ty {
+        let k = key(target);
+        let Some(v) = self.api.get(target) else {
+            return Ty::path(JSON);
+        };
+        let nullable = is_nullable(v);
+        let wrap = |t: Ty| if nullable { optional(t) } else { t };
+        if let Some(id) = self.space.by_key(&k) {
+            return wrap(Ty::Named(id));
+        }
+        // A reference to a reference: follow it.
+        if let Some(r) = v.get("$ref").and_then(Value::as_str) {
+            if let Ok(next) = self.api.resolve_ref(target.doc, r) {
+                if next != *target && !self.merging.contains(&next) {
+                    self.merging.insert(target.clone());
+                    let t = self.named(&next);
+                    self.merging.remove(target);
+                    return wrap(t);
+                }
+            }
+            return Ty::path(JSON);
+        }
+        let name = last_segment(target);
+        let id = self.space.reserve(Some(&k), &name, &target.pointer);
+        let type_name = self.space.name(id).to_string();
+        let kind = match self.shape(target, v, &type_name) {
+            Shape::Kind(kind) => kind,
+            Shape::Ty(t) => Kind::Alias(t),
+        };
+        self.space.define(id, kind, doc_of(v));
+        wrap(Ty::Named(id))
+    }
+
+    /// What the schema `v` at `at` is, ignoring nullability (callers wrap `Option`).
+    fn shape(&mut self, at: &Ptr, v: &Value, hint: &str) -> Shape {
+        let Some(obj) = v.as_object() else {
+            // `true`/`false` schemas and non-objects.
+            return Shape::Ty(Ty::path(JSON));
+        };
+        if let Some(values) = obj.get("enum").and_then(Value::as_array) {
+            return self.enumeration(at, values, hint);
+        }
+        if let Some(c) = obj.get("const") {
+            return self.enumeration(at, std::slice::from_ref(c), hint);
+        }
+        for key in ["oneOf", "anyOf"] {
+            if let Some(members) = obj.get(key).and_then(Value::as_array) {
+                if !members.is_empty() {
+                    return self.union(at, v, key, members.len(), hint);
+                }
+            }
+        }
+        if obj.get("allOf").and_then(Value::as_array).is_some() {
+            return self.all_of(at, v, hint);
+        }
+        let types = non_null_types(v);
+        match types.as_slice() {
+            [] if obj.contains_key("properties") || obj.contains_key("additionalProperties") => {
+                self.object(at, v, hint)
+            }
+            [] if obj.contains_key("items") => self.array(at, hint),
+            [] => Shape::Ty(Ty::path(JSON)),
+            [t] => match *t {
+                "object" => self.object(at, v, hint),
+                "array" => self.array(at, hint),
+                "string" => Shape::Ty(Ty::path("String")),
+                "integer" => Shape::Ty(Ty::path(integer(v))),
+                "number" => Shape::Ty(Ty::path(
+                    if v.get("format").and_then(Value::as_str) == Some("float") {
+                        "f32"
+                    } else {
+                        "f64"
+                    },
+                )),
+                "boolean" => Shape::Ty(Ty::path("bool")),
+                _ => Shape::Ty(Ty::path(JSON)),
+            },
+            // Several types: an untagged union of them.
+            many => {
+                let mut namer = Namer::new();
+                let variants = many
+                    .iter()
+                    .map(|t| {
+                        let ty = match *t {
+                            "string" => Ty::path("String"),
+                            "integer" => Ty::path(integer(v)),
+                            "number" => Ty::path("f64"),
+                            "boolean" => Ty::path("bool"),
+                            "array" => Ty::path(JSON).list(),
+                            _ => Ty::path("::serde_json::Map<String, ::serde_json::Value>"),
+                        };
+                        Variant {
+                            ident: namer.type_name(t, "Variant"),
+                            ty,
+                            tags: Vec::new(),
+                        }
+                    })
+                    .collect();
+                Shape::Kind(Kind::Union {
+                    variants,
+                    tag: None,
+                })
+            }
+        }
+    }
+
+    fn array(&mut self, at: &Ptr, hint: &str) -> Shape {
+        let items = child(at, "items");
+        let item = if self.api.get(&items).is_some() {
+            self.ty(&items, &format!("{hint}Item"))
+        } else {
+            Ty::path(JSON)
+        };
+        Shape::Ty(item.list())
+    }
+
+    fn enumeration(&mut self, at: &Ptr, values: &[Value], hint: &str) -> Shape {
+        let non_null: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
+        if !non_null.is_empty() && non_null.iter().all(|v| v.is_string()) {
+            let mut namer = Namer::new();
+            let mut seen = BTreeSet::new();
+            let values = non_null
+                .iter()
+                .filter_map(|v| v.as_str())
+                .filter(|s| seen.insert(*s))
+                .map(|s| (s.to_string(), namer.type_name(s, "Empty")))
+                .collect();
+            return Shape::Kind(Kind::StrEnum { values });
+        }
+        if !non_null.is_empty() && non_null.iter().all(|v| v.is_i64()) {
+            let mut values: Vec<i64> = non_null.iter().filter_map(|v| v.as_i64()).collect();
+            values.dedup();
+            return Shape::Kind(Kind::IntEnum { values });
+        }
+        if non_null.is_empty() {
+            return Shape::Ty(Ty::path(JSON));
+        }
+        self.warn(
+            at,
+            format!("{hint}: an enum of mixed or non-integer values is typed as JSON"),
+            "use values of one type (strings or integers) if clients should get a Rust enum",
+        );
+        Shape::Ty(Ty::path(JSON))
+    }
+
+    fn union(&mut self, at: &Ptr, v: &Value, key: &str, n: usize, hint: &str) -> Shape {
+        let members_at = child(at, key);
+        // Null members make the union nullable (the caller wraps `Option`); the rest are variants.
+        let mut variants: Vec<(Ptr, Option<Ptr>)> = Vec::new();
+        for i in 0..n {
+            let m = child(&members_at, &i.to_string());
+            let target = self
+                .api
+                .get(&m)
+                .and_then(|mv| mv.get("$ref"))
+                .and_then(Value::as_str)
+                .and_then(|r| self.api.resolve_ref(m.doc, r).ok());
+            let resolved = target.clone().unwrap_or_else(|| m.clone());
+            let is_null = self
+                .api
+                .get(&resolved)
+                .is_some_and(|mv| non_null_types(mv).is_empty() && type_list(mv).contains(&"null"));
+            if !is_null {
+                variants.push((m, target));
+            }
+        }
+        if let [(only, _)] = variants.as_slice() {
+            return Shape::Ty(self.ty(only, hint));
+        }
+        if variants.is_empty() {
+            return Shape::Ty(Ty::path(JSON));
+        }
+        let disc = v.get("discriminator");
+        let tag = disc
+            .and_then(|d| d.get("propertyName"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let mapping: Vec<(String, Option<Ptr>)> = disc
+            .and_then(|d| d.get("mapping"))
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .map(|(value, r)| {
+                        let target = r.as_str().and_then(|r| {
+                            // A mapping value is a reference or a schema name.
+                            self.api.resolve_ref(at.doc, r).ok().or_else(|| {
+                                self.api
+                                    .resolve_ref(at.doc, &format!("#/components/schemas/{r}"))
+                                    .ok()
+                            })
+                        });
+                        (value.clone(), target)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let tagged = tag.is_some() && variants.iter().all(|(_, t)| t.is_some());
+        if tag.is_some() && !tagged {
+            self.warn(
+                at,
+                format!("{hint}: the discriminator needs every member to be a $ref; the union is untagged"),
+                "make every member a $ref to a named schema",
+            );
+        }
+        let mut namer = Namer::new();
+        let mut out = Vec::new();
+        for (i, (m, target)) in variants.iter().enumerate() {
+            let base = match target {
+                Some(t) => last_segment(t),
+                None => self
+                    .api
+                    .get(m)
+                    .map(|mv| {
+                        non_null_types(mv)
+                            .first()
+                            .copied()
+                            .unwrap_or("variant")
+                            .to_string()
+                    })
+                    .unwrap_or_else(|| format!("variant{i}")),
+            };
+            let ident = namer.type_name(&base, "Variant");
+            let ty = self.ty(m, &format!("{hint}{}", type_ident(&base, "Variant")));
+            let tags = match (tagged, target) {
+                (true, Some(t)) => {
+                    let mut tags: Vec<String> = mapping
+                        .iter()
+                        .filter(|(_, mt)| mt.as_ref() == Some(t))
+                        .map(|(value, _)| value.clone())
+                        .collect();
+                    if tags.is_empty() {
+                        tags.push(last_segment(t));
+                    }
+                    tags
+                }
+                _ => Vec::new(),
+            };
+            out.push(Variant { ident, ty, tags });
+        }
+        Shape::Kind(Kind::Union {
+            variants: out,
+            tag: if tagged { tag } else { None },
+        })
+    }
+
+    fn object(&mut self, at: &Ptr, v: &Value, hint: &str) -> Shape {
+        let props = v.get("properties").and_then(Value::as_object);
+        let additional = v.get("additionalProperties");
+        if props.is_none_or(|p| p.is_empty()) {
+            let item = match additional {
+                Some(Value::Object(_)) => {
+                    self.ty(&child(at, "additionalProperties"), &format!("{hint}Value"))
+                }
+                _ => Ty::path(JSON),
+            };
+            return Shape::Ty(Ty::Map(Box::new(item)));
+        }
+        let mut fields = Vec::new();
+        let mut namer = Namer::new();
+        self.fields(at, v, hint, &mut namer, &mut fields, &BTreeSet::new());
+        let additional = match additional {
+            Some(Value::Object(_)) => {
+                let t = self.ty(&child(at, "additionalProperties"), &format!("{hint}Value"));
+                Some((namer.field_name("additional_properties", "additional"), t))
+            }
+            Some(Value::Bool(true)) => Some((
+                namer.field_name("additional_properties", "additional"),
+                Ty::path(JSON),
+            )),
+            _ => None,
+        };
+        Shape::Kind(Kind::Struct { fields, additional })
+    }
+
+    /// Adds the properties of the object schema `v` at `at` to `out` (a property already there
+    /// keeps its first type; `extra_required` names properties required by an enclosing
+    /// `allOf`).
+    fn fields(
+        &mut self,
+        at: &Ptr,
+        v: &Value,
+        hint: &str,
+        namer: &mut Namer,
+        out: &mut Vec<Field>,
+        extra_required: &BTreeSet<String>,
+    ) {
+        let required: BTreeSet<&str> = v
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let Some(props) = v.get("properties").and_then(Value::as_object) else {
+            return;
+        };
+        let props_at = child(at, "properties");
+        for (name, pv) in props {
+            if let Some(existing) = out.iter_mut().find(|f| &f.wire == name) {
+                if required.contains(name.as_str()) && existing.optional {
+                    existing.optional = false;
+                }
+                continue;
+            }
+            let p_at = child(&props_at, name);
+            let ty = self.ty(&p_at, &format!("{hint}{}", type_ident(name, "Property")));
+            let resolved = self.resolved(&p_at);
+            // A readOnly/writeOnly property is absent in one direction: optional in both.
+            let one_way = ["readOnly", "writeOnly"]
+                .iter()
+                .any(|k| resolved.get(*k).and_then(Value::as_bool) == Some(true));
+            let is_required =
+                (required.contains(name.as_str()) || extra_required.contains(name)) && !one_way;
+            let ty = if is_required { ty } else { optional(ty) };
+            out.push(Field {
+                wire: name.clone(),
+                ident: namer.field_name(name, "field"),
+                ty,
+                optional: !is_required,
+                doc: doc_of(pv).or_else(|| doc_of(&resolved)),
+            });
+        }
+    }
+
+    /// The schema at `at` with `$ref`s followed (the value itself when they do not resolve).
+    fn resolved(&self, at: &Ptr) -> Value {
+        let p = self.api.deref(at).unwrap_or_else(|_| at.clone());
+        self.api.get(&p).cloned().unwrap_or(Value::Null)
+    }
+
+    /// `allOf`: object members merge into one struct; a single typed member stands alone.
+    fn all_of(&mut self, at: &Ptr, v: &Value, hint: &str) -> Shape {
+        let mut members: Vec<(Ptr, Value)> = Vec::new();
+        if !self.collect_all_of(at, v, &mut members) {
+            self.warn(
+                at,
+                format!("{hint}: a recursive allOf is typed as JSON"),
+                "break the cycle through a property",
+            );
+            return Shape::Ty(Ty::path(JSON));
+        }
+        let objectish = |m: &Value| {
+            m.get("properties").is_some()
+                || m.get("additionalProperties").is_some()
+                || non_null_types(m) == ["object"]
+        };
+        let typed: Vec<&(Ptr, Value)> = members
+            .iter()
+            .filter(|(_, m)| {
+                m.get("type").is_some()
+                    || m.get("properties").is_some()
+                    || m.get("items").is_some()
+                    || m.get("enum").is_some()
+                    || m.get("oneOf").is_some()
+                    || m.get("anyOf").is_some()
+            })
+            .collect();
+        if typed.iter().all(|(_, m)| objectish(m)) && !typed.is_empty() {
+            let mut fields = Vec::new();
+            let mut namer = Namer::new();
+            let required: BTreeSet<String> = members
+                .iter()
+                .flat_map(|(_, m)| {
+                    m.get("required")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                })
+                .collect();
+            let mut additional = None;
+            for (p, m) in &members {
+                self.fields(p, m, hint, &mut namer, &mut fields, &required);
+                if additional.is_none() {
+                    match m.get("additionalProperties") {
+                        Some(Value::Object(_)) => {
+                            let t =
+                                self.ty(&child(p, "additionalProperties"), &format!("{hint}Value"));
+                            additional =
+                                Some((namer.field_name("additional_properties", "additional"), t));
+                        }
+                        Some(Value::Bool(true)) => {
+                            additional = Some((
+                                namer.field_name("additional_properties", "additional"),
+                                Ty::path(JSON),
+                            ))
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            return Shape::Kind(Kind::Struct { fields, additional });
+        }
+        if let [(p, m)] = typed.as_slice() {
+            let (p, m) = (p.clone(), m.clone());
+            let mut m = m;
+            // The merged member must not see the allOf again.
+            if let Some(o) = m.as_object_mut() {
+                o.remove("allOf");
+            }
+            return self.shape(&p, &m, hint);
+        }
+        self.warn(
+            at,
+            format!("{hint}: allOf of members that are not all objects is typed as JSON"),
+            "merge the members into one object schema",
+        );
+        Shape::Ty(Ty::path(JSON))
+    }
+
+    /// Flattens `allOf` (following `$ref`s) into its member schemas, the schema's own
+    /// properties included. `false` on a `$ref` cycle.
+    fn collect_all_of(&mut self, at: &Ptr, v: &Value, out: &mut Vec<(Ptr, Value)>) -> bool {
+        let mut own = v.clone();
+        if let Some(o) = own.as_object_mut() {
+            o.remove("allOf");
+        }
+        out.push((at.clone(), own));
+        let n = v.get("allOf").and_then(Value::as_array).map_or(0, Vec::len);
+        let all_at = child(at, "allOf");
+        for i in 0..n {
+            let m = child(&all_at, &i.to_string());
+            let target = self.api.deref(&m).unwrap_or_else(|_| m.clone());
+            if !self.merging.insert(target.clone()) {
+                return false;
+            }
+            let mv = self.api.get(&target).cloned().unwrap_or(Value::Null);
+            let ok = self.collect_all_of(&target, &mv, out);
+            self.merging.remove(&target);
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// `type` as a list (a string, a list, or absent).
+fn type_list(v: &Value) -> Vec<&str> {
+    match v.get("type") {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn non_null_types(v: &Value) -> Vec<&str> {
+    type_list(v).into_iter().filter(|t| *t != "null").collect()
+}
+
+/// `nullable: true` (3.0), `null` in a type list (3.1), or `null` among the enum values.
+pub(super) fn is_nullable(v: &Value) -> bool {
+    v.get("nullable").and_then(Value::as_bool) == Some(true)
+        || type_list(v).contains(&"null")
+        || v.get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|e| e.iter().any(Value::is_null))
+        || ["oneOf", "anyOf"].iter().any(|k| {
+            v.get(*k).and_then(Value::as_array).is_some_and(|ms| {
+                ms.iter()
+                    .any(|m| non_null_types(m).is_empty() && type_list(m).contains(&"null"))
+            })
+        })
+}
+
+fn integer(v: &Value) -> &'static str {
+    match v.get("format").and_then(Value::as_str) {
+        Some("int32") => "i32",
+        Some("uint32") => "u32",
+        Some("uint64") => "u64",
+        Some("int8") => "i8",
+        Some("int16") => "i16",
+        Some("uint8") => "u8",
+        Some("uint16") => "u16",
+        _ => "i64",
+    }
+}

@@ -1,0 +1,349 @@
+//! Round trip over loopback: a server implemented on the `Api` trait `openapi!` generated and
+//! the generated client exchange every parameter kind, several statuses (fixed, range,
+//! default), response headers, JSON, text and binary bodies, a discriminated `oneOf`, and a
+//! recursive type; requests that break the contract are answered with problem+json.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use contract_runtime::bytes::Bytes;
+
+mod api {
+    contract_macros::openapi!("../codegen/tests/fixtures/openapi/pokedex.yaml");
+}
+
+use api::*;
+
+#[derive(Default)]
+struct Dex {
+    pokemon: Mutex<BTreeMap<i32, Pokemon>>,
+}
+
+impl Dex {
+    fn get(&self, id: i32) -> Option<Pokemon> {
+        self.pokemon.lock().ok()?.get(&id).cloned()
+    }
+}
+
+fn problem(title: &str, status: i64) -> Problem {
+    Problem {
+        r#type: None,
+        title: title.into(),
+        status,
+        detail: None,
+        additional_properties: BTreeMap::new(),
+    }
+}
+
+impl Api for Dex {
+    async fn list_pokemon(&self, params: ListPokemonParams) -> ListPokemonResponse {
+        let all: Vec<Pokemon> = self
+            .pokemon
+            .lock()
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default();
+        let types = params.r#type.unwrap_or_default();
+        let ids = params.ids.unwrap_or_default();
+        let body: Vec<Pokemon> = all
+            .into_iter()
+            .filter(|p| types.is_empty() || p.types.iter().any(|t| types.contains(t)))
+            .filter(|p| ids.is_empty() || p.id.is_some_and(|id| ids.contains(&id)))
+            .take(params.limit.unwrap_or(20) as usize)
+            .collect();
+        ListPokemonResponse::Ok {
+            x_total_count: body.len() as i64,
+            // Echo what arrived in the header and the cookie.
+            x_next: Some(format!(
+                "{}/{}",
+                params.x_trace_id,
+                params.session.unwrap_or_default()
+            )),
+            body,
+        }
+    }
+
+    async fn create_pokemon(&self, body: NewPokemon) -> CreatePokemonResponse {
+        if body.name.is_empty() {
+            return CreatePokemonResponse::UnprocessableEntity(problem("empty name", 422));
+        }
+        let Ok(mut map) = self.pokemon.lock() else {
+            return CreatePokemonResponse::UnprocessableEntity(problem("poisoned", 422));
+        };
+        let id = map.len() as i32 + 1;
+        let evolves_from = map.get(&(id - 1)).cloned().map(Box::new);
+        let p = Pokemon {
+            name: body.name,
+            types: body.types,
+            generation: body.generation,
+            nickname: body.nickname,
+            stats: body.stats,
+            extra: body.extra,
+            weight: body.weight,
+            id: Some(id),
+            evolves_from,
+            evolutions: None,
+        };
+        map.insert(id, p.clone());
+        CreatePokemonResponse::Created(p)
+    }
+
+    async fn get_pokemon(&self, params: GetPokemonParams) -> GetPokemonResponse {
+        match (params.id, self.get(params.id)) {
+            (0, _) => GetPokemonResponse::Default {
+                status: 418,
+                body: problem("zero is a teapot", 418),
+            },
+            (_, Some(p)) => GetPokemonResponse::Ok(p),
+            (_, None) => GetPokemonResponse::NotFound,
+        }
+    }
+
+    async fn release_pokemon(&self, params: ReleasePokemonParams) -> ReleasePokemonResponse {
+        let removed = self
+            .pokemon
+            .lock()
+            .ok()
+            .and_then(|mut m| m.remove(&params.id));
+        match removed {
+            Some(_) => ReleasePokemonResponse::NoContent,
+            None => ReleasePokemonResponse::Status4xx {
+                status: 409,
+                body: format!("no Pokémon {} to release", params.id),
+            },
+        }
+    }
+
+    async fn put_pokemon_id_sprite(
+        &self,
+        _params: PutPokemonIdSpriteParams,
+        body: Option<Bytes>,
+    ) -> PutPokemonIdSpriteResponse {
+        PutPokemonIdSpriteResponse::Ok(body.unwrap_or_default())
+    }
+
+    async fn my_pokemon(&self) -> MyPokemonResponse {
+        MyPokemonResponse::Ok(Pokemon {
+            name: "Pikachu".into(),
+            types: vec![Type::Grass2],
+            generation: Generation::new(1),
+            nickname: None,
+            stats: None,
+            extra: None,
+            weight: None,
+            id: None,
+            evolves_from: None,
+            evolutions: None,
+        })
+    }
+
+    async fn trainer_party(&self, params: TrainerPartyParams) -> TrainerPartyResponse {
+        let mut party: Vec<PartyMember> = self
+            .pokemon
+            .lock()
+            .map(|m| m.values().cloned().map(PartyMember::Pokemon).collect())
+            .unwrap_or_default();
+        party.push(PartyMember::Trainer(Trainer {
+            kind: "trainer".into(),
+            name: params.name,
+            badges: Some(8),
+        }));
+        TrainerPartyResponse::Ok(party)
+    }
+}
+
+fn new_pokemon(name: &str, types: Vec<Type>) -> NewPokemon {
+    NewPokemon {
+        name: name.into(),
+        types,
+        generation: Generation::new(1),
+        nickname: Some("Bulby".into()),
+        stats: Some(BTreeMap::from([("hp".to_string(), 45)])),
+        extra: Some(serde_json::json!({"any": ["thing"]})),
+        weight: Some(6.9),
+    }
+}
+
+#[tokio::test]
+async fn generated_client_and_server_exchange_every_feature() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        contract_runtime::axum::serve(listener, router(Dex::default())).await
+    });
+    let base = format!("http://{addr}");
+    let client = Client::new(&base);
+
+    // JSON body in, 201 out; a recursive field filled on the second one.
+    let CreatePokemonResponse::Created(bulbasaur) = client
+        .create_pokemon(&new_pokemon("Bulbasaur", vec![Type::Grass]))
+        .await
+        .unwrap()
+    else {
+        panic!("201 expected")
+    };
+    assert_eq!(bulbasaur.id, Some(1));
+    assert_eq!(bulbasaur.stats.as_ref().unwrap()["hp"], 45);
+    let CreatePokemonResponse::Created(ivysaur) = client
+        .create_pokemon(&new_pokemon("Ivysaur", vec![Type::Grass, Type::Fire]))
+        .await
+        .unwrap()
+    else {
+        panic!("201 expected")
+    };
+    assert_eq!(ivysaur.evolves_from.as_deref(), Some(&bulbasaur));
+    assert_eq!(
+        client
+            .create_pokemon(&new_pokemon("", vec![]))
+            .await
+            .unwrap(),
+        CreatePokemonResponse::UnprocessableEntity(problem("empty name", 422))
+    );
+
+    // Path parameter; 200, a 404 without a body, and `default` with its status.
+    assert_eq!(
+        client
+            .get_pokemon(&GetPokemonParams { id: 2 })
+            .await
+            .unwrap(),
+        GetPokemonResponse::Ok(ivysaur.clone())
+    );
+    assert_eq!(
+        client
+            .get_pokemon(&GetPokemonParams { id: 99 })
+            .await
+            .unwrap(),
+        GetPokemonResponse::NotFound
+    );
+    assert_eq!(
+        client
+            .get_pokemon(&GetPokemonParams { id: 0 })
+            .await
+            .unwrap(),
+        GetPokemonResponse::Default {
+            status: 418,
+            body: problem("zero is a teapot", 418)
+        }
+    );
+
+    // Query (exploded list, comma list, scalar), header and cookie; response headers.
+    let listed = client
+        .list_pokemon(&ListPokemonParams {
+            r#type: Some(vec![Type::Fire, Type::Water]),
+            ids: Some(vec![1, 2]),
+            limit: Some(5),
+            x_trace_id: "trace-1".into(),
+            session: Some("s3ss10n".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        listed,
+        ListPokemonResponse::Ok {
+            body: vec![ivysaur.clone()],
+            x_total_count: 1,
+            x_next: Some("trace-1/s3ss10n".into())
+        }
+    );
+
+    // A concrete path beside a template.
+    let MyPokemonResponse::Ok(me) = client.my_pokemon().await.unwrap();
+    assert_eq!(
+        (me.name.as_str(), me.types.as_slice()),
+        ("Pikachu", &[Type::Grass2][..])
+    );
+
+    // A discriminated oneOf both ways (the tag is written even where the member lacks it).
+    let TrainerPartyResponse::Ok(party) = client
+        .trainer_party(&TrainerPartyParams {
+            name: "Ash Ketchum".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(party.len(), 3);
+    assert!(matches!(&party[0], PartyMember::Pokemon(p) if p.name == "Bulbasaur"));
+    assert!(matches!(&party[2], PartyMember::Trainer(t) if t.name == "Ash Ketchum"));
+    assert_eq!(
+        serde_json::to_value(&party[0]).unwrap()["kind"],
+        serde_json::json!("pokemon")
+    );
+
+    // Binary body both ways.
+    let sprite = Bytes::from_static(b"\x89PNG\r\n\x1a\n");
+    assert_eq!(
+        client
+            .put_pokemon_id_sprite(&PutPokemonIdSpriteParams { id: 1 }, &Some(sprite.clone()))
+            .await
+            .unwrap(),
+        PutPokemonIdSpriteResponse::Ok(sprite)
+    );
+
+    // 204, and a 4XX range with a text body.
+    assert_eq!(
+        client
+            .release_pokemon(&ReleasePokemonParams { id: 1 })
+            .await
+            .unwrap(),
+        ReleasePokemonResponse::NoContent
+    );
+    assert_eq!(
+        client
+            .release_pokemon(&ReleasePokemonParams { id: 1 })
+            .await
+            .unwrap(),
+        ReleasePokemonResponse::Status4xx {
+            status: 409,
+            body: "no Pokémon 1 to release".into()
+        }
+    );
+
+    // Requests that break the contract: every violation at once, as problem+json.
+    let http = contract_runtime::reqwest::Client::new();
+    let r = http
+        .get(format!("{base}/pokemon?ids=1,x&limit=many&type=fire"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert_eq!(
+        r.headers()["content-type"].to_str().unwrap(),
+        "application/problem+json"
+    );
+    let p: contract_runtime::problem::Problem =
+        serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    let got: Vec<(&str, &str)> = p
+        .violations
+        .iter()
+        .map(|v| (v.kind.as_str(), v.location.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("parameter-invalid", "request.query.ids"),
+            ("parameter-invalid", "request.query.limit"),
+            ("parameter-missing", "request.header.x-trace-id"),
+        ]
+    );
+    let r = http
+        .post(format!("{base}/pokemon"))
+        .header("content-type", "application/json")
+        .body(r#"{"name": "Mew"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let p: contract_runtime::problem::Problem =
+        serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!(p.violations[0].kind, "body-invalid");
+    assert!(p.violations[0].message.starts_with("missing field `types`"));
+    let r = http.get(format!("{base}/nope")).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    let r = http
+        .patch(format!("{base}/pokemon/1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 405);
+    assert_eq!(r.headers()["allow"].to_str().unwrap(), "GET, DELETE");
+
+    server.abort();
+}
