@@ -5,6 +5,7 @@
 //! scan of the text. YAML is parsed by saphyr with positions, and its tree is built at once.
 
 mod json_spans;
+mod json_value;
 mod yaml;
 
 use std::sync::{Arc, OnceLock};
@@ -56,7 +57,7 @@ pub fn parse_file(file: Arc<SourceFile>) -> Result<Document, Refused> {
     let text = file.text().trim_start_matches('\u{feff}');
     let bom = file.text().len() - text.len();
     match syntax_of(text) {
-        Syntax::Json => match serde_json::from_str::<Value>(text) {
+        Syntax::Json => match json_value::from_str(text) {
             Ok(value) => Ok(Document {
                 file,
                 value,

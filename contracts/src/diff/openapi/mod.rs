@@ -6,6 +6,7 @@
 
 mod matching;
 pub mod rules;
+mod same;
 pub mod schema;
 pub mod source;
 
@@ -53,6 +54,8 @@ pub struct Cx<'a> {
     pub(crate) cycle_hits: usize,
     /// Schema pairs known to hold no change in a context (skipped on later walks).
     pub(crate) clean: HashSet<PairKey>,
+    /// Reference pairs known equal or different (see [`same`]).
+    pub(crate) same: same::SameMemo,
     /// Ids the code tried to emit that the table does not hold (a bug; tests check it is empty).
     pub unknown_ids: BTreeSet<String>,
     by_id: &'static HashMap<&'static str, &'static Rule>,
@@ -68,6 +71,7 @@ impl<'a> Cx<'a> {
             visited: HashSet::new(),
             cycle_hits: 0,
             clean: HashSet::new(),
+            same: same::SameMemo::default(),
             unknown_ids: BTreeSet::new(),
             by_id: rules::by_id(),
         }

@@ -150,6 +150,11 @@ pub fn compare(cx: &mut Cx<'_>, old: &Loc, new: &Loc, at: &At<'_>) {
     if cx.clean.contains(&key) {
         return; // compared before in this context, with no change anywhere below
     }
+    if let (Some(ov), Some(nv)) = (cx.old.get(old), cx.new.get(new)) {
+        if super::same::same(&mut cx.same, cx.old, (old.doc, ov), cx.new, (new.doc, nv)) {
+            return; // the same schema on both sides: nothing below can have changed
+        }
+    }
     if !cx.visited.insert(key.clone()) {
         cx.cycle_hits += 1;
         return; // this pair is being compared further up: a recursive schema

@@ -54,7 +54,12 @@ pub trait Source: Sync {
     fn get(&self, loc: &Loc) -> Option<&Value>;
     /// Where the `$ref` held by the value at `loc` points (one step), if it is a reference that
     /// resolves.
-    fn follow(&self, loc: &Loc) -> Option<Loc>;
+    fn follow(&self, loc: &Loc) -> Option<Loc> {
+        let r = self.get(loc)?.get("$ref")?.as_str()?;
+        self.resolve(loc.doc, r)
+    }
+    /// Where reference `r`, written in document `doc`, points (one step), if it resolves.
+    fn resolve(&self, doc: usize, r: &str) -> Option<Loc>;
     /// The source span of `loc` (or its nearest existing ancestor).
     fn span(&self, loc: &Loc) -> Option<Span>;
 }
@@ -109,8 +114,10 @@ impl Source for JsonSource {
         crate::document::pointer_get(&self.root, &loc.ptr)
     }
 
-    fn follow(&self, loc: &Loc) -> Option<Loc> {
-        let r = Source::get(self, loc)?.get("$ref")?.as_str()?;
+    fn resolve(&self, doc: usize, r: &str) -> Option<Loc> {
+        if doc != 0 {
+            return None;
+        }
         let ptr = r.strip_prefix('#')?;
         let ptr = percent_encoding::percent_decode_str(ptr)
             .decode_utf8()
@@ -130,9 +137,8 @@ impl Source for crate::openapi::OpenApi {
         self.documents().get(loc.doc)?.get(&loc.ptr)
     }
 
-    fn follow(&self, loc: &Loc) -> Option<Loc> {
-        let r = Source::get(self, loc)?.get("$ref")?.as_str()?;
-        let t = self.resolve_ref(loc.doc, r).ok()?;
+    fn resolve(&self, doc: usize, r: &str) -> Option<Loc> {
+        let t = self.resolve_ref(doc, r).ok()?;
         Some(Loc {
             doc: t.doc,
             ptr: t.pointer,
