@@ -58,10 +58,16 @@ pub fn generate(contract: &ProtoContract, opts: &Options) -> Result<Generated, R
     let has_services = fds.file.iter().any(|f| !f.service.is_empty());
     // Every file goes in, so prost sees the whole message graph; well-known types resolve to
     // `::prost_types` and generate nothing, and files that generate nothing are dropped.
+    // The loader does not keep comments in the pool; put them back for the doc comments.
     let requests: Vec<_> = fds
         .file
         .into_iter()
-        .map(|f| (Module::from_protobuf_package_name(f.package()), f))
+        .map(|mut f| {
+            if f.source_code_info.is_none() {
+                f.source_code_info = contract.source_code_info(f.name());
+            }
+            (Module::from_protobuf_package_name(f.package()), f)
+        })
         .collect();
     let mut config = prost_build::Config::new();
     if has_services && (opts.server || opts.client) {

@@ -72,6 +72,13 @@ impl ProtoContract {
         self.own.binary_search_by(|n| n.as_str().cmp(name)).is_ok()
     }
 
+    /// The source-code info of a file compiled from source (locations and comments, as protoc
+    /// writes them; option paths are left as written). Parsed again from the text on each
+    /// call: the pool does not keep it.
+    pub fn source_code_info(&self, name: &str) -> Option<prost_types::SourceCodeInfo> {
+        source_code_info(name, self.sources.get(name)?.file.text())
+    }
+
     /// The source text of a file, when it was compiled from source (not for descriptor sets).
     pub fn source(&self, name: &str) -> Option<&Arc<SourceFile>> {
         self.sources.get(name).map(|s| &s.file)
@@ -83,24 +90,24 @@ impl ProtoContract {
     pub fn span(&self, name: &str, path: &[i32]) -> Option<Span> {
         let src = self.sources.get(name)?;
         let index = src.spans.get_or_init(|| {
+            // Source-code info is not kept in the pool (see `VfsResolver::preload`): parse the
+            // text again, for the few files a report points into.
             let mut map = HashMap::new();
-            if let Some(f) = self.pool.get_file_by_name(name) {
-                if let Some(info) = &f.file_descriptor_proto().source_code_info {
-                    for loc in &info.location {
-                        let s = &loc.span;
-                        let span = match s.len() {
-                            3 => (s[0], s[1], s[0], s[2]),
-                            4 => (s[0], s[1], s[2], s[3]),
-                            _ => continue,
-                        };
-                        let as_u32 = |v: i32| u32::try_from(v).unwrap_or(0);
-                        map.entry(loc.path.clone()).or_insert((
-                            as_u32(span.0) + 1,
-                            as_u32(span.1) + 1,
-                            as_u32(span.2) + 1,
-                            as_u32(span.3) + 1,
-                        ));
-                    }
+            if let Some(info) = source_code_info(name, src.file.text()) {
+                for loc in &info.location {
+                    let s = &loc.span;
+                    let span = match s.len() {
+                        3 => (s[0], s[1], s[0], s[2]),
+                        4 => (s[0], s[1], s[2], s[3]),
+                        _ => continue,
+                    };
+                    let as_u32 = |v: i32| u32::try_from(v).unwrap_or(0);
+                    map.entry(loc.path.clone()).or_insert((
+                        as_u32(span.0) + 1,
+                        as_u32(span.1) + 1,
+                        as_u32(span.2) + 1,
+                        as_u32(span.3) + 1,
+                    ));
                 }
             }
             map
@@ -216,7 +223,8 @@ pub fn load(fs: &dyn Vfs, paths: &[PathBuf], roots: &[PathBuf]) -> LoadResult<Pr
     }
     names.sort();
     names.dedup();
-    let failures = resolver.preload(fs, &names);
+    let mut lean = true;
+    let failures = resolver.preload(fs, &names, lean);
     let sources = resolver.sources();
     // Files in protobuf editions cannot be compiled yet: leave them out with a warning and
     // compare the rest, rather than refusing the whole module. Any other failure refuses.
@@ -245,19 +253,19 @@ pub fn load(fs: &dyn Vfs, paths: &[PathBuf], roots: &[PathBuf]) -> LoadResult<Pr
             break None;
         }
         let mut compiler = protox::Compiler::with_file_resolver(resolver.clone());
-        compiler.include_source_info(true).include_imports(true);
+        compiler.include_source_info(!lean).include_imports(true);
         match names
             .iter()
             .try_for_each(|n| compiler.open_file(n).map(|_| ()))
         {
             Ok(()) => break Some(compiler),
-            Err(e) => {
-                leave_out(&e, &mut names)?;
-                // The compiler took the files it opened: read them again for the next try.
-                resolver = resolver::VfsResolver::new(fs, roots)?;
-                resolver.preload(fs, &names);
-            }
+            // Without source info the error has no location: compile again with it.
+            Err(_) if lean => lean = false,
+            Err(e) => leave_out(&e, &mut names)?,
         }
+        // The compiler took the files it opened: read them again for the next try.
+        resolver = resolver::VfsResolver::new(fs, roots)?;
+        resolver.preload(fs, &names, lean);
     };
     let Some(compiler) = compiler else {
         return Err(Refused {
@@ -338,6 +346,10 @@ fn load_descriptor_set(fs: &dyn Vfs, path: &Path) -> LoadResult<ProtoContract> {
         },
         diagnostics,
     })
+}
+
+fn source_code_info(name: &str, text: &str) -> Option<prost_types::SourceCodeInfo> {
+    protox_parse::parse(name, text).ok()?.source_code_info
 }
 
 /// Proto file names of every source read, for error conversion.

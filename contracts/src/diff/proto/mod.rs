@@ -16,6 +16,36 @@ use crate::source::Span;
 
 pub use rules::RULES;
 
+/// The old and new spans of an element pair, looked up on first use: a lookup parses the file
+/// again (the pool keeps no source info), so only elements that are reported pay for it.
+struct Spans<'a> {
+    lookup: Box<dyn Fn() -> (Option<Span>, Option<Span>) + 'a>,
+    cell: std::cell::OnceCell<(Option<Span>, Option<Span>)>,
+}
+
+impl<'a> Spans<'a> {
+    fn lazy(lookup: impl Fn() -> (Option<Span>, Option<Span>) + 'a) -> Self {
+        Spans {
+            lookup: Box::new(lookup),
+            cell: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn get(&self) -> &(Option<Span>, Option<Span>) {
+        self.cell.get_or_init(|| (self.lookup)())
+    }
+
+    /// The span in OLD.
+    fn before(&self) -> Option<Span> {
+        self.get().0.clone()
+    }
+
+    /// The span in NEW.
+    fn after(&self) -> Option<Span> {
+        self.get().1.clone()
+    }
+}
+
 struct Cx<'a> {
     old: &'a ProtoContract,
     new: &'a ProtoContract,
@@ -322,7 +352,7 @@ fn file(cx: &mut Cx<'_>, of: &FileDescriptor, nf: &FileDescriptor) {
                 );
                 continue;
             };
-            let spans = (o.span_of_method(&m), n.span_of_method(&nm_));
+            let spans = Spans::lazy(|| (o.span_of_method(&m), n.span_of_method(&nm_)));
             let checks = [
                 (
                     "RPC_SAME_REQUEST_TYPE",
@@ -362,7 +392,7 @@ fn file(cx: &mut Cx<'_>, of: &FileDescriptor, nf: &FileDescriptor) {
             ];
             for (id, changed, msg) in checks {
                 if changed {
-                    cx.emit(id, &full, &path, spans.0.clone(), spans.1.clone(), msg);
+                    cx.emit(id, &full, &path, spans.before(), spans.after(), msg);
                 }
             }
         }
@@ -401,7 +431,7 @@ fn file(cx: &mut Cx<'_>, of: &FileDescriptor, nf: &FileDescriptor) {
                 ),
             ),
             Some(ne) => {
-                let spans = (o.span_of_extension(e), n.span_of_extension(ne));
+                let spans = Spans::lazy(|| (o.span_of_extension(e), n.span_of_extension(ne)));
                 let path = format!("extension {}", e.number());
                 field(cx, &key.0, &path, e, ne, spans);
             }
@@ -438,7 +468,8 @@ fn file_options(cx: &mut Cx<'_>, name: &str, of: &FileDescriptor, nf: &FileDescr
             .clone()
             .unwrap_or_default(),
     );
-    let spans = (cx.old.span_of_file(of), cx.new.span_of_file(nf));
+    // Spans are looked up only for a change: each lookup parses the file again.
+    let mut spans = None;
     let checks: Vec<(&str, &str, String, String)> = vec![
         (
             "FILE_SAME_GO_PACKAGE",
@@ -539,12 +570,15 @@ fn file_options(cx: &mut Cx<'_>, name: &str, of: &FileDescriptor, nf: &FileDescr
     ];
     for (id, option, x, y) in checks {
         if x != y {
+            let (o, n) = spans
+                .get_or_insert_with(|| (cx.old.span_of_file(of), cx.new.span_of_file(nf)))
+                .clone();
             cx.emit(
                 id,
                 name,
                 option,
-                spans.0.clone(),
-                spans.1.clone(),
+                o,
+                n,
                 format!("File option \"{option}\" changed from \"{x}\" to \"{y}\"."),
             );
         }
@@ -558,14 +592,14 @@ fn message(cx: &mut Cx<'_>, om: &MessageDescriptor, nm: &MessageDescriptor) {
         om.descriptor_proto().options.clone().unwrap_or_default(),
         nm.descriptor_proto().options.clone().unwrap_or_default(),
     );
-    let spans = (o.span_of_message(om), n.span_of_message(nm));
+    let spans = Spans::lazy(|| (o.span_of_message(om), n.span_of_message(nm)));
     if mo.message_set_wire_format() != mn.message_set_wire_format() {
         cx.emit(
             "MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT",
             &full,
             "",
-            spans.0.clone(),
-            spans.1.clone(),
+            spans.before(),
+            spans.after(),
             format!("Message \"{}\" message_set_wire_format changed.", om.name()),
         );
     }
@@ -574,8 +608,8 @@ fn message(cx: &mut Cx<'_>, om: &MessageDescriptor, nm: &MessageDescriptor) {
             "MESSAGE_NO_REMOVE_STANDARD_DESCRIPTOR_ACCESSOR",
             &full,
             "",
-            spans.0.clone(),
-            spans.1.clone(),
+            spans.before(),
+            spans.after(),
             format!(
                 "Message \"{}\" no_standard_descriptor_accessor changed from false to true.",
                 om.name()
@@ -593,8 +627,8 @@ fn message(cx: &mut Cx<'_>, om: &MessageDescriptor, nm: &MessageDescriptor) {
             "MESSAGE_SAME_REQUIRED_FIELDS",
             &full,
             "",
-            spans.0.clone(),
-            spans.1.clone(),
+            spans.before(),
+            spans.after(),
             format!("Message \"{}\" required fields changed.", om.name()),
         );
     }
@@ -614,7 +648,7 @@ fn message(cx: &mut Cx<'_>, om: &MessageDescriptor, nm: &MessageDescriptor) {
                 &full,
                 &path,
                 at.clone(),
-                spans.1.clone(),
+                spans.after(),
                 msg.clone(),
             );
             let p = nm.descriptor_proto();
@@ -630,7 +664,7 @@ fn message(cx: &mut Cx<'_>, om: &MessageDescriptor, nm: &MessageDescriptor) {
                     &full,
                     &path,
                     at.clone(),
-                    spans.1.clone(),
+                    spans.after(),
                     m,
                 );
             }
@@ -641,13 +675,13 @@ fn message(cx: &mut Cx<'_>, om: &MessageDescriptor, nm: &MessageDescriptor) {
                     &full,
                     &path,
                     at,
-                    spans.1.clone(),
+                    spans.after(),
                     m,
                 );
             }
             continue;
         };
-        let spans = (o.span_of_field(&of), n.span_of_field(&nf));
+        let spans = Spans::lazy(|| (o.span_of_field(&of), n.span_of_field(&nf)));
         field(cx, &full, &path, &of, &nf, spans);
     }
     // Oneofs by name (synthetic proto3-optional oneofs excluded).
@@ -665,7 +699,7 @@ fn message(cx: &mut Cx<'_>, om: &MessageDescriptor, nm: &MessageDescriptor) {
                 &full,
                 x.name(),
                 o.span_of_oneof(&x),
-                spans.1.clone(),
+                spans.after(),
                 format!(
                     "Previously present oneof \"{}\" on message \"{}\" was deleted.",
                     x.name(),
@@ -691,8 +725,8 @@ fn message(cx: &mut Cx<'_>, om: &MessageDescriptor, nm: &MessageDescriptor) {
             "RESERVED_MESSAGE_NO_DELETE",
             &full,
             "reserved",
-            spans.0.clone(),
-            spans.1.clone(),
+            spans.before(),
+            spans.after(),
             format!(
                 "Previously present reserved range or name on message \"{}\" was deleted.",
                 om.name()
@@ -711,8 +745,8 @@ fn message(cx: &mut Cx<'_>, om: &MessageDescriptor, nm: &MessageDescriptor) {
             "EXTENSION_MESSAGE_NO_DELETE",
             &full,
             "extensions",
-            spans.0,
-            spans.1,
+            spans.before(),
+            spans.after(),
             format!(
                 "Previously present extension range on message \"{}\" was deleted.",
                 om.name()
@@ -801,14 +835,7 @@ fn type_name(f: &impl FieldLike) -> String {
     }
 }
 
-fn field<F: FieldLike>(
-    cx: &mut Cx<'_>,
-    msg: &str,
-    path: &str,
-    of: &F,
-    nf: &F,
-    spans: (Option<Span>, Option<Span>),
-) {
+fn field<F: FieldLike>(cx: &mut Cx<'_>, msg: &str, path: &str, of: &F, nf: &F, spans: Spans<'_>) {
     let (fo, fn_) = (
         of.proto().options.clone().unwrap_or_default(),
         nf.proto().options.clone().unwrap_or_default(),
@@ -838,7 +865,7 @@ fn field<F: FieldLike>(
     ];
     for (id, changed, m) in checks {
         if changed {
-            cx.emit(id, msg, path, spans.0.clone(), spans.1.clone(), m);
+            cx.emit(id, msg, path, spans.before(), spans.after(), m);
         }
     }
     let (ta, tb) = (wire_kind(of), wire_kind(nf));
@@ -858,8 +885,8 @@ fn field<F: FieldLike>(
             "FIELD_WIRE_COMPATIBLE_TYPE",
             msg,
             path,
-            spans.0.clone(),
-            spans.1.clone(),
+            spans.before(),
+            spans.after(),
             m,
         );
     }
@@ -871,8 +898,8 @@ fn field<F: FieldLike>(
             "FIELD_WIRE_JSON_COMPATIBLE_TYPE",
             msg,
             path,
-            spans.0.clone(),
-            spans.1.clone(),
+            spans.before(),
+            spans.after(),
             m,
         );
     }
@@ -883,8 +910,8 @@ fn field<F: FieldLike>(
             "FIELD_WIRE_COMPATIBLE_CARDINALITY",
             msg,
             path,
-            spans.0.clone(),
-            spans.1.clone(),
+            spans.before(),
+            spans.after(),
             m,
         );
     }
@@ -899,8 +926,8 @@ fn field<F: FieldLike>(
             "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY",
             msg,
             path,
-            spans.0,
-            spans.1,
+            spans.before(),
+            spans.after(),
             m,
         );
     }
@@ -955,15 +982,15 @@ fn msg_name(full: &str) -> &str {
 fn enumeration(cx: &mut Cx<'_>, oe: &EnumDescriptor, ne: &EnumDescriptor) {
     let (o, n) = (cx.old, cx.new);
     let full = oe.full_name().to_string();
-    let spans = (o.span_of_enum(oe), n.span_of_enum(ne));
+    let spans = Spans::lazy(|| (o.span_of_enum(oe), n.span_of_enum(ne)));
     let closed = |e: &EnumDescriptor| e.parent_file().file_descriptor_proto().syntax() != "proto3";
     if closed(oe) != closed(ne) {
         cx.emit(
             "ENUM_SAME_TYPE",
             &full,
             "",
-            spans.0.clone(),
-            spans.1.clone(),
+            spans.before(),
+            spans.after(),
             format!(
                 "Enum \"{}\" changed from {} to {}.",
                 oe.name(),
@@ -987,7 +1014,7 @@ fn enumeration(cx: &mut Cx<'_>, oe: &EnumDescriptor, ne: &EnumDescriptor) {
                     &full,
                     &path,
                     at.clone(),
-                    spans.1.clone(),
+                    spans.after(),
                     msg.clone(),
                 );
                 let p = ne.enum_descriptor_proto();
@@ -1002,7 +1029,7 @@ fn enumeration(cx: &mut Cx<'_>, oe: &EnumDescriptor, ne: &EnumDescriptor) {
                         &full,
                         &path,
                         at.clone(),
-                        spans.1.clone(),
+                        spans.after(),
                         m,
                     );
                 }
@@ -1013,7 +1040,7 @@ fn enumeration(cx: &mut Cx<'_>, oe: &EnumDescriptor, ne: &EnumDescriptor) {
                         &full,
                         &path,
                         at,
-                        spans.1.clone(),
+                        spans.after(),
                         m,
                     );
                 }
@@ -1061,8 +1088,8 @@ fn enumeration(cx: &mut Cx<'_>, oe: &EnumDescriptor, ne: &EnumDescriptor) {
             "RESERVED_ENUM_NO_DELETE",
             &full,
             "reserved",
-            spans.0,
-            spans.1,
+            spans.before(),
+            spans.after(),
             format!(
                 "Previously present reserved range or name on enum \"{}\" was deleted.",
                 oe.name()
