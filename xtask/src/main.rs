@@ -2,6 +2,7 @@
 //! (real-world inputs fetched from npm into `target/`, benchmarks, corpora).
 
 mod bench_gateway;
+mod codegen_corpus;
 mod corpus;
 mod fetch;
 mod fuzz;
@@ -25,6 +26,8 @@ tasks:
                     S seconds each (default 60), seeded from the examples and ../shared/corpus
   peers [NAME...]   install peer tools from npm into target/peers/ (graphql-inspector, buf,
                     optic, prism; default all)
+  codegen-corpus    `contract generate` + `cargo check` over a seeded sample of the APIs-guru
+                    collection (--sample N, default 200; --seed S; --all)
   corpus NAME       print a corpus scoreboard (openapi-diff, graphql-diff, proto-diff, load)
   docs              regenerate docs/rules.md from the rule registry
   help              this list";
@@ -51,6 +54,7 @@ fn main() -> Result<()> {
             other => bail!("unknown benchmark {other:?}; try `cargo xtask bench load`"),
         },
         Some("fuzz") => fuzz::run(&rest),
+        Some("codegen-corpus") => codegen_corpus::run(&rest),
         Some("corpus") => corpus::run(rest.first().copied()),
         Some("docs") => {
             let path = fetch::workspace_root().join("docs/rules.md");

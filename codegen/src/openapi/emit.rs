@@ -429,7 +429,13 @@ fn handler(fin: &Finished<Kind>, op: &Op) -> TokenStream {
             quote!(Some(#l))
         });
         vals.push(l.clone());
-        call_args.push(quote!(#l));
+        // An optional body whose schema is nullable reaches the trait as one `Option`: absent
+        // and `null` both mean "no value".
+        if !b.required && matches!(b.ty, Ty::Option(_)) {
+            call_args.push(quote!(#l.flatten()));
+        } else {
+            call_args.push(quote!(#l));
+        }
     }
     let resp = ident(&op.response_type);
     let arms = op.responses.iter().map(|r| {
@@ -592,10 +598,13 @@ fn client_method(fin: &Finished<Kind>, op: &Op) -> TokenStream {
         let optional = !b.required && !matches!(b.ty, Ty::Option(_));
         match (b.carry, optional) {
             (Carry::Json, _) => quote!(let call = call.json(#media, body);),
-            (_, false) => quote!(let call = call.bytes(#media, body.to_vec());),
+            // `AsRef<[u8]>`: the body is text (`String`) or bytes.
+            (_, false) => {
+                quote!(let call = call.bytes(#media, AsRef::<[u8]>::as_ref(body).to_vec());)
+            }
             (_, true) => quote! {
                 let call = match body {
-                    Some(b) => call.bytes(#media, b.to_vec()),
+                    Some(b) => call.bytes(#media, AsRef::<[u8]>::as_ref(b).to_vec()),
                     None => call,
                 };
             },
