@@ -1,7 +1,7 @@
 //! Round trip over loopback: a server implemented on the `Api` trait `openapi!` generated and
 //! the generated client exchange every parameter kind, several statuses (fixed, range,
-//! default), response headers, JSON, text and binary bodies, a discriminated `oneOf`, and a
-//! recursive type; requests that break the contract are answered with problem+json.
+//! default), response headers, JSON, text, binary, form and multipart bodies, a discriminated
+//! `oneOf`, and a recursive type; requests that break the contract are answered with problem+json.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -134,6 +134,29 @@ impl Api for Dex {
             evolves_from: None,
             evolutions: None,
         })
+    }
+
+    async fn upload_card(
+        &self,
+        params: UploadCardParams,
+        body: UploadCardBody,
+    ) -> UploadCardResponse {
+        UploadCardResponse::Ok(format!(
+            "#{} {:?} level {:?} tags {:?}: {} bytes starting {:?}",
+            params.id,
+            body.caption,
+            body.level,
+            body.tags.unwrap_or_default(),
+            body.image.0.len(),
+            &body.image.0[..body.image.0.len().min(4)],
+        ))
+    }
+
+    async fn search_form(&self, body: SearchFormBody) -> SearchFormResponse {
+        SearchFormResponse::Ok(format!(
+            "{:?} {:?} {:?}",
+            body.name, body.shiny, body.r#type
+        ))
     }
 
     async fn trainer_party(&self, params: TrainerPartyParams) -> TrainerPartyResponse {
@@ -277,6 +300,40 @@ async fn generated_client_and_server_exchange_every_feature() {
         PutPokemonIdSpriteResponse::Ok(sprite)
     );
 
+    // A multipart body: text fields coerced, a repeated field as a list, a file part as bytes
+    // (with CR LF and a would-be boundary inside).
+    let image = b"\x89PNG\r\n--contract-boundary-".to_vec();
+    assert_eq!(
+        client
+            .upload_card(
+                &UploadCardParams { id: 25 },
+                &UploadCardBody {
+                    caption: "Pika & \"chu\"".into(),
+                    level: Some(12),
+                    tags: Some(vec!["electric".into(), "mouse".into()]),
+                    image: contract_runtime::form::Binary(image.clone()),
+                },
+            )
+            .await
+            .unwrap(),
+        UploadCardResponse::Ok(format!(
+            "#25 \"Pika & \\\"chu\\\"\" level Some(12) tags [\"electric\", \"mouse\"]: {} bytes starting [137, 80, 78, 71]",
+            image.len()
+        ))
+    );
+    // A form body, coerced to a boolean and an enum.
+    assert_eq!(
+        client
+            .search_form(&SearchFormBody {
+                name: "Mr. Mime".into(),
+                shiny: Some(true),
+                r#type: Some(Type::Water),
+            })
+            .await
+            .unwrap(),
+        SearchFormResponse::Ok("\"Mr. Mime\" Some(true) Some(Water)".into())
+    );
+
     // 204, and a 4XX range with a text body.
     assert_eq!(
         client
@@ -335,6 +392,51 @@ async fn generated_client_and_server_exchange_every_feature() {
         serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
     assert_eq!(p.violations[0].kind, "body-invalid");
     assert!(p.violations[0].message.starts_with("missing field `types`"));
+    // A form field of the wrong type, and a multipart body without its file part.
+    for (path, ct, body, kind, message) in [
+        (
+            "/search",
+            "application/x-www-form-urlencoded",
+            "name=Mew&shiny=perhaps",
+            "body-invalid",
+            "expected a boolean",
+        ),
+        (
+            "/pokemon/1/card",
+            "multipart/form-data; boundary=XyZ",
+            "--XyZ\r\nContent-Disposition: form-data; name=\"caption\"\r\n\r\nhi\r\n--XyZ--\r\n",
+            "body-invalid",
+            "missing field `image`",
+        ),
+        (
+            "/pokemon/1/card",
+            "multipart/form-data",
+            "no boundary",
+            "body-malformed",
+            "multipart/form-data needs a boundary in Content-Type",
+        ),
+    ] {
+        let r = http
+            .post(format!("{base}{path}"))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 400, "{path} {body}");
+        let p: contract_runtime::problem::Problem =
+            serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+        assert_eq!(p.violations[0].kind, kind, "{path} {body}");
+        assert!(
+            p.violations[0].message.starts_with(message),
+            "{}",
+            p.violations[0].message
+        );
+        assert!(
+            !p.violations[0].message.contains("perhaps"),
+            "values are not echoed"
+        );
+    }
     let r = http.get(format!("{base}/nope")).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 404);
     let r = http

@@ -196,6 +196,32 @@ impl Call<'_> {
         self
     }
 
+    /// A form body: `application/x-www-form-urlencoded`, or `multipart/form-data` with the
+    /// fields named in `binary` sent as file parts.
+    pub fn form<T: Serialize + ?Sized>(
+        mut self,
+        content_type: &str,
+        body: &T,
+        binary: &[&str],
+    ) -> Self {
+        match crate::form::to_parts(body, binary) {
+            Ok(parts) if content_type.starts_with("multipart/") => {
+                let (ct, bytes) = crate::form::multipart(&parts);
+                self.body = Some((ct, bytes));
+            }
+            Ok(parts) => {
+                self.body = Some((
+                    content_type.to_string(),
+                    crate::form::urlencoded(&parts).into_bytes(),
+                ));
+            }
+            Err(e) => {
+                self.error.get_or_insert(Error::Encode(e.0));
+            }
+        }
+        self
+    }
+
     /// A raw body.
     pub fn bytes(mut self, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
         self.body = Some((content_type.to_string(), body.into()));

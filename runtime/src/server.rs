@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::problem::{Problem, Violation, PROBLEM_JSON};
 use crate::routes::{Match, RouteTable};
-use crate::text;
+use crate::{form, text};
 
 /// Request bodies larger than this are refused with 413.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
@@ -238,6 +238,106 @@ impl Request {
             Ok(s) => Some(Some(s.to_string())),
             Err(_) => {
                 v.push("body-invalid", loc, "the body is not UTF-8 text".into());
+                None
+            }
+        }
+    }
+
+    /// An `application/x-www-form-urlencoded` body read into `T`; an empty body counts as
+    /// absent.
+    pub fn form<T: DeserializeOwned>(&self, v: &mut Violations, req: bool) -> Option<Option<T>> {
+        let loc = "request.body".to_string();
+        if self.body.is_empty() {
+            return optional(v, Ok(None), &loc, req);
+        }
+        let Ok(text) = std::str::from_utf8(&self.body) else {
+            v.push("body-malformed", loc, "the form body is not UTF-8".into());
+            return None;
+        };
+        let parts = form_pairs(text)
+            .into_iter()
+            .map(|(k, x)| (k, form::Part::Text(x)))
+            .collect();
+        self.parts_into(v, parts)
+    }
+
+    /// A `multipart/form-data` body read into `T` (text parts as text, file parts as
+    /// bytes); an empty body counts as absent.
+    pub async fn multipart<T: DeserializeOwned>(
+        &self,
+        v: &mut Violations,
+        req: bool,
+    ) -> Option<Option<T>> {
+        let loc = "request.body".to_string();
+        if self.body.is_empty() {
+            return optional(v, Ok(None), &loc, req);
+        }
+        let boundary = self
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|c| c.to_str().ok())
+            .and_then(|c| multer::parse_boundary(c).ok());
+        let Some(boundary) = boundary else {
+            v.push(
+                "body-malformed",
+                loc,
+                "multipart/form-data needs a boundary in Content-Type".into(),
+            );
+            return None;
+        };
+        let body = self.body.clone();
+        let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(body) });
+        let mut mp = multer::Multipart::new(stream, boundary);
+        let mut parts = Vec::new();
+        loop {
+            match mp.next_field().await {
+                Ok(None) => break,
+                Ok(Some(field)) => {
+                    let name = field.name().unwrap_or_default().to_string();
+                    let is_text = field.file_name().is_none()
+                        && field
+                            .content_type()
+                            .is_none_or(|m| m.type_() == "text" || m.subtype() == "json");
+                    match field.bytes().await {
+                        Ok(b) => parts.push((
+                            name,
+                            match String::from_utf8(b.to_vec()) {
+                                Ok(t) if is_text => form::Part::Text(t),
+                                _ => form::Part::Bytes(b.to_vec()),
+                            },
+                        )),
+                        Err(_) => {
+                            v.push(
+                                "body-malformed",
+                                loc,
+                                "a multipart part is cut short".into(),
+                            );
+                            return None;
+                        }
+                    }
+                }
+                Err(_) => {
+                    v.push(
+                        "body-malformed",
+                        loc,
+                        "the multipart body is malformed".into(),
+                    );
+                    return None;
+                }
+            }
+        }
+        self.parts_into(v, parts)
+    }
+
+    fn parts_into<T: DeserializeOwned>(
+        &self,
+        v: &mut Violations,
+        parts: Vec<(String, form::Part)>,
+    ) -> Option<Option<T>> {
+        match form::from_parts::<T>(parts) {
+            Ok(t) => Some(Some(t)),
+            Err(e) => {
+                v.push("body-invalid", "request.body".into(), e.0);
                 None
             }
         }

@@ -260,7 +260,10 @@ pub fn run(args: &[&str]) -> Result<()> {
                 .enumerate()
                 .map(|(i, part)| if i % 2 == 1 { "`…`" } else { part })
                 .collect();
-            causes.entry(shape).or_default().push(&by_member[m.as_str()]);
+            causes
+                .entry(shape)
+                .or_default()
+                .push(&by_member[m.as_str()]);
         }
         println!("  compile failures by first error:");
         let mut causes: Vec<_> = causes.into_iter().collect();

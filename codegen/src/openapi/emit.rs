@@ -421,6 +421,10 @@ fn handler(fin: &Finished<Kind>, op: &Op) -> TokenStream {
             Carry::Json => quote!(req.json::<#t>(&mut violations, #req_flag)),
             Carry::Text => quote!(req.text(&mut violations, #req_flag)),
             Carry::Bytes => quote!(req.bytes(&mut violations, #req_flag)),
+            Carry::Form if b.media.starts_with("multipart/") => {
+                quote!(req.multipart::<#t>(&mut violations, #req_flag).await)
+            }
+            Carry::Form => quote!(req.form::<#t>(&mut violations, #req_flag)),
         };
         decode.push(quote!(let #l = #call;));
         pats.push(if b.required {
@@ -451,7 +455,8 @@ fn handler(fin: &Finished<Kind>, op: &Op) -> TokenStream {
             Some(b) => {
                 let media = &b.media;
                 match b.carry {
-                    Carry::Json => quote!(#rt::server::json(#code, #media, &body)),
+                    // Form bodies are typed for requests only.
+                    Carry::Json | Carry::Form => quote!(#rt::server::json(#code, #media, &body)),
                     Carry::Text => quote!(#rt::server::text(#code, #media, body)),
                     Carry::Bytes => quote!(#rt::server::bytes(#code, #media, body)),
                 }
@@ -598,6 +603,10 @@ fn client_method(fin: &Finished<Kind>, op: &Op) -> TokenStream {
         let optional = !b.required && !matches!(b.ty, Ty::Option(_));
         match (b.carry, optional) {
             (Carry::Json, _) => quote!(let call = call.json(#media, body);),
+            (Carry::Form, _) => {
+                let binary = &b.binary;
+                quote!(let call = call.form(#media, body, &[#(#binary),*]);)
+            }
             // `AsRef<[u8]>`: the body is text (`String`) or bytes.
             (_, false) => {
                 quote!(let call = call.bytes(#media, AsRef::<[u8]>::as_ref(body).to_vec());)
@@ -625,7 +634,7 @@ fn client_method(fin: &Finished<Kind>, op: &Op) -> TokenStream {
             Status::Default => quote!(status),
         };
         let decode_body = r.body.as_ref().map(|b| match b.carry {
-            Carry::Json => quote!(#rt::client::json(response).await?),
+            Carry::Json | Carry::Form => quote!(#rt::client::json(response).await?),
             Carry::Text => quote!(#rt::client::text(response).await?),
             Carry::Bytes => quote!(#rt::client::bytes(response).await?),
         });

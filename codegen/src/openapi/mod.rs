@@ -90,9 +90,8 @@ pub fn generate(api: &OpenApi, opts: &Options) -> Result<Generated, Refused> {
         #client
     })?;
     let mut dependencies = vec![SERDE, SERDE_JSON];
-    if opts.server || opts.client {
-        dependencies.push(runtime(opts));
-    }
+    // Always: types may use `contract_runtime::form::Binary`.
+    dependencies.push(runtime(opts));
     dependencies.sort();
     Ok(Generated {
         code,

@@ -50,6 +50,9 @@ pub(super) enum Carry {
     Json,
     Text,
     Bytes,
+    /// `application/x-www-form-urlencoded` or `multipart/form-data` into a typed struct
+    /// (request bodies).
+    Form,
 }
 
 /// A request or response body.
@@ -59,6 +62,8 @@ pub(super) struct Body {
     pub carry: Carry,
     pub ty: Ty,
     pub required: bool,
+    /// For a multipart body: the fields sent as file parts (`format: binary`).
+    pub binary: Vec<String>,
 }
 
 /// A response status as the contract keys it.
@@ -280,15 +285,37 @@ fn text_like(s: &Schemas<'_>, t: &Ty, list_ok: bool) -> bool {
 }
 
 /// Picks how to carry a `content` map: JSON if any JSON media type, else text, else bytes.
-fn pick_media(s: &mut Schemas<'_>, content_at: &Ptr, hint: &str) -> Option<(String, Carry, Ty)> {
+fn pick_media(
+    s: &mut Schemas<'_>,
+    content_at: &Ptr,
+    hint: &str,
+    request: bool,
+) -> Option<(String, Carry, Ty)> {
     let content = s.api.get(content_at)?.as_object()?;
     let medias: Vec<String> = content.keys().cloned().collect();
     let is_json = |m: &str| {
         let m = m.split(';').next().unwrap_or(m).trim().to_ascii_lowercase();
         m == "application/json" || m.ends_with("+json")
     };
+    let is_form = |m: &str| {
+        let m = m.split(';').next().unwrap_or(m).trim().to_ascii_lowercase();
+        m == "application/x-www-form-urlencoded" || m == "multipart/form-data"
+    };
+    // A form body is typed when its schema is an object with properties.
+    let object_schema = |s: &Schemas<'_>, m: &str| {
+        let at = child(&child(content_at, m), "schema");
+        let at = s.api.deref(&at).unwrap_or(at);
+        s.api
+            .get(&at)
+            .is_some_and(|v| v.get("properties").is_some_and(Value::is_object))
+    };
     let (media, carry) = if let Some(m) = medias.iter().find(|m| is_json(m)) {
         (m.clone(), Carry::Json)
+    } else if let Some(m) = medias
+        .iter()
+        .find(|m| request && is_form(m) && object_schema(s, m))
+    {
+        (m.clone(), Carry::Form)
     } else if let Some(m) = medias.iter().find(|m| m.starts_with("text/")) {
         (m.clone(), Carry::Text)
     } else {
@@ -305,7 +332,7 @@ fn pick_media(s: &mut Schemas<'_>, content_at: &Ptr, hint: &str) -> Option<(Stri
         );
     }
     let ty = match carry {
-        Carry::Json => {
+        Carry::Json | Carry::Form => {
             let schema = child(&child(content_at, &media), "schema");
             if s.api.get(&schema).is_some() {
                 s.ty(&schema, hint)
@@ -338,19 +365,60 @@ fn request_body(s: &mut Schemas<'_>, op: &Ptr, prefix: &str) -> Option<Body> {
         .and_then(|v| v.get("required"))
         .and_then(Value::as_bool)
         == Some(true);
-    let (media, carry, ty) = pick_media(s, &child(&target, "content"), &format!("{prefix}Body"))?;
+    let content = child(&target, "content");
+    let (media, carry, ty) = pick_media(s, &content, &format!("{prefix}Body"), true)?;
+    let binary = if carry == Carry::Form {
+        binary_fields(s, &child(&content, &media))
+    } else {
+        Vec::new()
+    };
     Some(Body {
         media,
         carry,
         ty: strip_option_if(ty, carry),
         required,
+        binary,
     })
+}
+
+/// The properties of a form body sent as file parts: `format: binary` (3.0), a
+/// `contentMediaType` (3.1), or an `encoding` entry with a non-text content type.
+fn binary_fields(s: &Schemas<'_>, media_at: &Ptr) -> Vec<String> {
+    let at = child(media_at, "schema");
+    let at = s.api.deref(&at).unwrap_or(at);
+    let encoding = s.api.get(&child(media_at, "encoding")).cloned();
+    let Some(props) = s
+        .api
+        .get(&at)
+        .and_then(|v| v.get("properties"))
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for name in props.keys() {
+        let p_at = child(&child(&at, "properties"), name);
+        let p_at = s.api.deref(&p_at).unwrap_or(p_at);
+        let Some(p) = s.api.get(&p_at) else { continue };
+        let binary_format = p.get("format").and_then(Value::as_str) == Some("binary")
+            || p.get("contentMediaType").is_some();
+        let encoded = encoding
+            .as_ref()
+            .and_then(|e| e.get(name))
+            .and_then(|e| e.get("contentType"))
+            .and_then(Value::as_str)
+            .is_some_and(|ct| !ct.starts_with("text/") && !ct.contains("json"));
+        if binary_format || encoded {
+            out.push(name.clone());
+        }
+    }
+    out
 }
 
 /// A JSON body's type may be nullable (`Option`); text and bytes never are.
 fn strip_option_if(t: Ty, carry: Carry) -> Ty {
     match carry {
-        Carry::Json => t,
+        Carry::Json | Carry::Form => t,
         _ => strip_option(t),
     }
 }
@@ -387,12 +455,13 @@ fn responses(s: &mut Schemas<'_>, op: &Ptr, prefix: &str) -> Vec<Response> {
         let target = s.api.deref(&r_at).unwrap_or(r_at);
         let variant = variants.type_name(&variant_name(status), "Status");
         let hint = format!("{prefix}{variant}");
-        let body = pick_media(s, &child(&target, "content"), &format!("{hint}Body")).map(
+        let body = pick_media(s, &child(&target, "content"), &format!("{hint}Body"), false).map(
             |(media, carry, ty)| Body {
                 media,
                 carry,
                 ty: strip_option_if(ty, carry),
                 required: true,
+                binary: Vec::new(),
             },
         );
         let mut header_names = Namer::new();

@@ -267,6 +267,9 @@ impl<'a> Schemas<'a> {
             [t] => match *t {
                 "object" => self.object(at, v, hint),
                 "array" => self.array(at, hint),
+                "string" if v.get("format").and_then(Value::as_str) == Some("binary") => {
+                    Shape::Ty(Ty::path("::contract_runtime::form::Binary"))
+                }
                 "string" => Shape::Ty(Ty::path("String")),
                 "integer" => Shape::Ty(Ty::path(integer(v))),
                 "number" => Shape::Ty(Ty::path(
