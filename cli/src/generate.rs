@@ -13,6 +13,9 @@ use similar::TextDiff;
 
 use crate::{exit, render};
 
+/// Stack for the generating thread (virtual memory: only what is used is committed).
+const GENERATE_STACK: usize = 256 * 1024 * 1024;
+
 /// Arguments of `contract generate`.
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
@@ -98,9 +101,26 @@ pub fn run(args: &GenerateArgs, color: bool) -> u8 {
         server: args.only != Some(Side::Client),
         client: args.only != Some(Side::Server),
     };
-    let generated = match contract_codegen::generate(&loaded.contract, &gen_opts) {
-        Ok(g) => g,
-        Err(refused) => {
+    // Large contracts nest schemas deeply (allOf inside properties inside allOf …): generate on
+    // a thread with a stack to match rather than the main thread's 8 MB.
+    let contract = &loaded.contract;
+    let result = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("generate".into())
+            .stack_size(GENERATE_STACK)
+            .spawn_scoped(scope, || contract_codegen::generate(contract, &gen_opts))
+            .map(|h| h.join())
+    });
+    let generated = match result {
+        Ok(Ok(Ok(g))) => g,
+        Ok(Err(_)) | Err(_) => {
+            eprintln!(
+                "error[codegen-internal]: code generation failed (a bug in `contract`; please \
+                 report it with the contract that triggers it)"
+            );
+            return exit::USAGE;
+        }
+        Ok(Ok(Err(refused))) => {
             report(&refused.diagnostics);
             return exit::USAGE;
         }

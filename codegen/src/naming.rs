@@ -87,6 +87,10 @@ pub fn type_ident(raw: &str, fallback: &str) -> String {
     if s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, 'N');
     }
+    // `Self` cannot name a type or a variant, not even raw.
+    if s == "Self" {
+        s.push_str("Value");
+    }
     s
 }
 
@@ -191,6 +195,7 @@ mod tests {
     fn field_idents_escape_keywords() {
         assert_eq!(field_ident("type", "f"), "r#type");
         assert_eq!(field_ident("self", "f"), "self_");
+        assert_eq!(type_ident("SELF", "T"), "SelfValue");
         assert_eq!(field_ident("petId", "f"), "pet_id");
         assert_eq!(field_ident("@odata.type", "f"), "odata_type");
         assert_eq!(field_ident("1st", "f"), "_1st");

@@ -59,3 +59,9 @@ fn pokedex_openapi() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openapi/pokedex.yaml");
     insta::assert_snapshot!(generated(path.to_str().unwrap()));
 }
+
+#[test]
+fn annotated_references_are_the_named_type_and_nullable_scalars_are_options() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/openapi/wrappers.yaml");
+    insta::assert_snapshot!(generated(path.to_str().unwrap()));
+}

@@ -313,23 +313,23 @@ pub(super) fn server(fin: &Finished<Kind>, ops: &[Op]) -> TokenStream {
         quote!((#method, #path))
     });
     let arms = ops.iter().enumerate().map(|(i, op)| {
-        let h = format_ident!("handle_{}", op.name.trim_start_matches("r#"));
+        let h = handler_ident(&op.name);
         {
             let i = Literal::usize_unsuffixed(i);
             quote!(#i => #h(&*api, req).await)
         }
     });
     let handlers = ops.iter().map(|op| handler(fin, op));
-    quote! {
-        /// The operations of the contract: implement this trait and serve it with [`router`].
-        pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
-            #(#methods)*
+    // A contract without operations still gets a router (every path answers 404).
+    let dispatch = if ops.is_empty() {
+        quote! {
+            let _ = api;
+            #rt::server::router(&[], |_: usize, _: #rt::server::Request| async {
+                #rt::server::empty(500)
+            })
         }
-
-        /// An axum router serving `api`: requests are decoded and checked against the contract
-        /// (every violation answered at once as a 400 problem), unknown paths answer 404 and
-        /// undeclared methods 405.
-        pub fn router<A: Api>(api: A) -> #rt::axum::Router {
+    } else {
+        quote! {
             let api = ::std::sync::Arc::new(api);
             #rt::server::router(&[#(#routes),*], move |op: usize, req: #rt::server::Request| {
                 let api = api.clone();
@@ -340,6 +340,19 @@ pub(super) fn server(fin: &Finished<Kind>, ops: &[Op]) -> TokenStream {
                     }
                 }
             })
+        }
+    };
+    quote! {
+        /// The operations of the contract: implement this trait and serve it with [`router`].
+        pub trait Api: ::std::marker::Send + ::std::marker::Sync + 'static {
+            #(#methods)*
+        }
+
+        /// An axum router serving `api`: requests are decoded and checked against the contract
+        /// (every violation answered at once as a 400 problem), unknown paths answer 404 and
+        /// undeclared methods 405.
+        pub fn router<A: Api>(api: A) -> #rt::axum::Router {
+            #dispatch
         }
 
         #(#handlers)*
@@ -371,7 +384,7 @@ fn body_ty(fin: &Finished<Kind>, b: &Body) -> TokenStream {
 
 fn handler(fin: &Finished<Kind>, op: &Op) -> TokenStream {
     let rt = rt();
-    let h = format_ident!("handle_{}", op.name.trim_start_matches("r#"));
+    let h = handler_ident(&op.name);
     let m = ident(&op.name);
     let mut decode = Vec::new();
     let mut pats = Vec::new();
@@ -535,6 +548,11 @@ pub(super) fn client(fin: &Finished<Kind>, ops: &[Op]) -> TokenStream {
                 Self(#rt::client::Client::with_http(base_url, http))
             }
 
+            /// The untyped client underneath, for calls the contract does not describe.
+            pub fn inner(&self) -> &#rt::client::Client {
+                &self.0
+            }
+
             #(#methods)*
         }
     }
@@ -681,5 +699,15 @@ fn client_method(fin: &Finished<Kind>, op: &Op) -> TokenStream {
                 #fallback
             })
         }
+    }
+}
+
+/// `handle_<method>`; a method name that starts with `_` (an operation id starting with a
+/// digit) does not double the underscore, which would not be snake case.
+fn handler_ident(method: &str) -> proc_macro2::Ident {
+    let name = method.trim_start_matches("r#");
+    match name.strip_prefix('_') {
+        Some(rest) => format_ident!("handle_{}", rest),
+        None => format_ident!("handle_{}", name),
     }
 }

@@ -70,7 +70,7 @@ pub fn generate(api: &OpenApi, opts: &Options) -> Result<Generated, Refused> {
         });
     }
     let mut methods = Namer::new();
-    for reserved in ["new", "with_http"] {
+    for reserved in ["new", "with_http", "inner"] {
         methods.reserve(reserved);
     }
     let ops = ops::operations(&mut s, &mut methods);

@@ -187,6 +187,8 @@ impl<'a> Schemas<'a> {
             };
         }
         match self.shape(at, v, hint) {
+            // `type: string, nullable: true` (3.0) or `type: [string, "null"]` (3.1).
+            Shape::Ty(t) if is_nullable(v) => optional(t),
             Shape::Ty(t) => t,
             Shape::Kind(k) => {
                 let nullable = is_nullable(v);
@@ -535,6 +537,42 @@ impl<'a> Schemas<'a> {
 
     /// `allOf`: object members merge into one struct; a single typed member stands alone.
     fn all_of(&mut self, at: &Ptr, v: &Value, hint: &str) -> Shape {
+        // `allOf: [{$ref: X}, {description: …}]` (a common way to annotate a reference) is X
+        // itself: the named type, not a copy of its shape. Copying would repeat X's whole tree
+        // at every use, without end when X is recursive.
+        const SHAPING: &[&str] = &[
+            "type",
+            "properties",
+            "additionalProperties",
+            "items",
+            "enum",
+            "const",
+            "oneOf",
+            "anyOf",
+            "allOf",
+            "required",
+            "$ref",
+        ];
+        let shaping = |m: &Value| {
+            m.as_object()
+                .is_some_and(|o| o.keys().any(|k| SHAPING.contains(&k.as_str())))
+        };
+        if let Some(all) = v.get("allOf").and_then(Value::as_array) {
+            let refs: Vec<usize> = (0..all.len())
+                .filter(|&i| all[i].get("$ref").is_some())
+                .collect();
+            let own_shape = v.as_object().is_some_and(|o| {
+                o.keys()
+                    .any(|k| k != "allOf" && SHAPING.contains(&k.as_str()))
+            });
+            if let [i] = refs.as_slice() {
+                let others_plain = all.iter().enumerate().all(|(j, m)| j == *i || !shaping(m));
+                if others_plain && !own_shape {
+                    let member = child(&child(at, "allOf"), &i.to_string());
+                    return Shape::Ty(self.ty(&member, hint));
+                }
+            }
+        }
         let mut members: Vec<(Ptr, Value)> = Vec::new();
         if !self.collect_all_of(at, v, &mut members) {
             self.warn(
