@@ -21,6 +21,12 @@ pub trait Vfs: Send + Sync {
         path.display().to_string()
     }
 
+    /// An owned handle to the same files, so a loader may drop large texts and read one again
+    /// when a report points into it. `None` (the default): keep what was read.
+    fn shared(&self) -> Option<std::sync::Arc<dyn Vfs>> {
+        None
+    }
+
     /// A file as UTF-8 text, with an error that says which file is not UTF-8.
     fn read_to_string(&self, path: &Path) -> io::Result<String> {
         let bytes = self.read(path)?;
@@ -43,6 +49,9 @@ pub struct RealFs;
 impl Vfs for RealFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         std::fs::read(path)
+    }
+    fn shared(&self) -> Option<std::sync::Arc<dyn Vfs>> {
+        Some(std::sync::Arc::new(RealFs))
     }
     fn is_dir(&self, path: &Path) -> bool {
         path.is_dir()

@@ -260,3 +260,36 @@ fn columns_count_bytes_so_non_ascii_text_does_not_shift_spans() {
     let f = m.get_field_by_name("id").unwrap();
     assert_eq!(c.span_of_field(&f).unwrap().text(), "int32 id = 1;");
 }
+
+/// On the real file system the texts of compiled files are dropped after loading and read back
+/// for spans; a file edited since it was compiled gives no span rather than a wrong one.
+#[test]
+fn texts_are_read_back_for_spans_and_an_edited_file_gives_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "a.proto",
+        "syntax = \"proto3\";\npackage a;\n\nmessage First { int32 id = 1; }\n",
+    );
+    write(
+        "b.proto",
+        "syntax = \"proto3\";\npackage a;\n\nmessage Second { int32 id = 1; }\n",
+    );
+    let paths = [dir.path().join("a.proto"), dir.path().join("b.proto")];
+    let c = proto::load(&contracts::fs::RealFs, &paths, &[dir.path().to_path_buf()])
+        .unwrap()
+        .contract;
+    let first = c.pool().get_message_by_name("a.First").unwrap();
+    let span = c.span_of_message(&first).expect("read back from disk");
+    assert_eq!(
+        &c.source("a.proto").unwrap().text()[span.start..span.end],
+        "First"
+    );
+    write(
+        "b.proto",
+        "syntax = \"proto3\";\npackage a;\n\nmessage Renamed { int32 id = 1; }\n",
+    );
+    let second = c.pool().get_message_by_name("a.Second").unwrap();
+    assert!(c.span_of_message(&second).is_none());
+    assert!(c.source("b.proto").is_none());
+}

@@ -34,8 +34,19 @@ type LineSpan = (u32, u32, u32, u32);
 
 /// One source file and, built on first use, the span of every source-code-info path in it.
 struct ProtoSource {
-    file: Arc<SourceFile>,
+    /// The text: kept from loading, or read again on first use (`None`: unreadable now, or it
+    /// changed since it was compiled).
+    file: OnceLock<Option<Arc<SourceFile>>>,
+    reread: Option<resolver::Reread>,
     spans: OnceLock<HashMap<Vec<i32>, LineSpan>>,
+}
+
+impl ProtoSource {
+    fn file(&self) -> Option<&Arc<SourceFile>> {
+        self.file
+            .get_or_init(|| self.reread.as_ref().and_then(resolver::Reread::read))
+            .as_ref()
+    }
 }
 
 impl std::fmt::Debug for ProtoContract {
@@ -76,12 +87,12 @@ impl ProtoContract {
     /// writes them; option paths are left as written). Parsed again from the text on each
     /// call: the pool does not keep it.
     pub fn source_code_info(&self, name: &str) -> Option<prost_types::SourceCodeInfo> {
-        source_code_info(name, self.sources.get(name)?.file.text())
+        source_code_info(name, self.sources.get(name)?.file()?.text())
     }
 
     /// The source text of a file, when it was compiled from source (not for descriptor sets).
     pub fn source(&self, name: &str) -> Option<&Arc<SourceFile>> {
-        self.sources.get(name).map(|s| &s.file)
+        self.sources.get(name)?.file()
     }
 
     /// The span of the element at source-code-info `path` in file `name`. For a path without a
@@ -89,11 +100,12 @@ impl ProtoContract {
     /// which carry no source text.
     pub fn span(&self, name: &str, path: &[i32]) -> Option<Span> {
         let src = self.sources.get(name)?;
+        let file = src.file()?;
         let index = src.spans.get_or_init(|| {
             // Source-code info is not kept in the pool (see `VfsResolver::preload`): parse the
             // text again, for the few files a report points into.
             let mut map = HashMap::new();
-            if let Some(info) = source_code_info(name, src.file.text()) {
+            if let Some(info) = source_code_info(name, file.text()) {
                 for loc in &info.location {
                     let s = &loc.span;
                     let span = match s.len() {
@@ -116,9 +128,9 @@ impl ProtoContract {
         loop {
             if let Some(&(l, c, el, ec)) = index.get(p) {
                 // protobuf columns count bytes, not characters.
-                let start = src.file.offset_byte_col(l, c - 1);
-                let end = src.file.offset_byte_col(el, ec - 1);
-                return Some(src.file.span(start, end.max(start)));
+                let start = file.offset_byte_col(l, c - 1);
+                let end = file.offset_byte_col(el, ec - 1);
+                return Some(file.span(start, end.max(start)));
             }
             if p.is_empty() {
                 return None;
@@ -225,28 +237,30 @@ pub fn load(fs: &dyn Vfs, paths: &[PathBuf], roots: &[PathBuf]) -> LoadResult<Pr
     names.dedup();
     let mut lean = true;
     let failures = resolver.preload(fs, &names, lean);
-    let sources = resolver.sources();
     // Files in protobuf editions cannot be compiled yet: leave them out with a warning and
     // compare the rest, rather than refusing the whole module. Any other failure refuses.
     let mut diagnostics = Vec::new();
-    let mut leave_out = |e: &protox::Error, names: &mut Vec<String>| -> Result<(), Refused> {
-        let d = errors::convert(e, &sources, roots, fs);
-        let name = e.file().filter(|n| names.iter().any(|m| m == n));
-        match name {
-            Some(name) if d.code == "proto-editions-unsupported" => {
-                names.retain(|n| n != name);
-                diagnostics.push(crate::Diagnostic {
-                    severity: crate::Severity::Warning,
-                    message: format!("{} (left out; the other files are loaded)", d.message),
-                    ..d
-                });
-                Ok(())
+    let mut leave_out =
+        |e: &protox::Error, sources: &SourceMap, names: &mut Vec<String>| -> Result<(), Refused> {
+            let d = errors::convert(e, sources, roots, fs);
+            let name = e.file().filter(|n| names.iter().any(|m| m == n));
+            match name {
+                Some(name) if d.code == "proto-editions-unsupported" => {
+                    names.retain(|n| n != name);
+                    diagnostics.push(crate::Diagnostic {
+                        severity: crate::Severity::Warning,
+                        message: format!("{} (left out; the other files are loaded)", d.message),
+                        ..d
+                    });
+                    Ok(())
+                }
+                _ => Err(Refused::one(d)),
             }
-            _ => Err(Refused::one(d)),
-        }
-    };
+        };
+    // A file that fails to parse keeps its text, so these errors are located.
+    let sources = resolver.sources();
     for e in &failures {
-        leave_out(e, &mut names)?;
+        leave_out(e, &sources, &mut names)?;
     }
     let compiler = loop {
         if names.is_empty() {
@@ -261,7 +275,7 @@ pub fn load(fs: &dyn Vfs, paths: &[PathBuf], roots: &[PathBuf]) -> LoadResult<Pr
             Ok(()) => break Some(compiler),
             // Without source info the error has no location: compile again with it.
             Err(_) if lean => lean = false,
-            Err(e) => leave_out(&e, &mut names)?,
+            Err(e) => leave_out(&e, &resolver.sources(), &mut names)?,
         }
         // The compiler took the files it opened: read them again for the next try.
         resolver = resolver::VfsResolver::new(fs, roots)?;
@@ -282,13 +296,23 @@ pub fn load(fs: &dyn Vfs, paths: &[PathBuf], roots: &[PathBuf]) -> LoadResult<Pr
     // and dropping the compiler avoids holding two copies of every descriptor.
     let pool = compiler.descriptor_pool();
     drop(compiler);
-    let sources = sources
+    let kept = resolver.sources().into_iter().map(|(name, file)| {
+        let text = OnceLock::new();
+        let _ = text.set(Some(file));
+        (name, text, None)
+    });
+    let dropped = resolver
+        .reread()
         .into_iter()
-        .map(|(name, file)| {
+        .map(|(name, r)| (name, OnceLock::new(), Some(r)));
+    let sources = kept
+        .chain(dropped)
+        .map(|(name, file, reread)| {
             (
                 name,
                 ProtoSource {
                     file,
+                    reread,
                     spans: OnceLock::new(),
                 },
             )

@@ -2,7 +2,7 @@
 //! the [`Vfs`] ahead of compilation (protox wants a `'static` resolver), then served from memory.
 //! Well-known types come from protox's built-in copies unless a root holds a file of that name.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -19,6 +19,8 @@ pub struct VfsResolver {
     roots: Vec<PathBuf>,
     files: Arc<Mutex<HashMap<String, File>>>,
     sources: SourceMap,
+    /// Files whose text was not kept (lean loading over a shareable `Vfs`): read again on demand.
+    reread: BTreeMap<String, Reread>,
     google: GoogleFileResolver,
 }
 
@@ -28,6 +30,7 @@ impl Clone for VfsResolver {
             roots: self.roots.clone(),
             files: Arc::clone(&self.files),
             sources: self.sources.clone(),
+            reread: self.reread.clone(),
             google: GoogleFileResolver::new(),
         }
     }
@@ -46,6 +49,7 @@ impl VfsResolver {
             roots: roots.to_vec(),
             files: Arc::new(Mutex::new(HashMap::new())),
             sources: SourceMap::new(),
+            reread: BTreeMap::new(),
             google: GoogleFileResolver::new(),
         })
     }
@@ -69,9 +73,15 @@ impl VfsResolver {
     pub fn preload(&mut self, fs: &dyn Vfs, names: &[String], lean: bool) -> Vec<protox::Error> {
         let mut failures = Vec::new();
         let mut files = HashMap::new();
+        // Lean loading drops the texts of files that parse (on googleapis, 166 MB for both
+        // sides) when the files can be read again; a finding's span reads its file back.
+        let shared = if lean { fs.shared() } else { None };
         let mut queue: VecDeque<String> = names.iter().cloned().collect();
         while let Some(name) = queue.pop_front() {
-            if files.contains_key(&name) || self.sources.contains_key(&name) {
+            if files.contains_key(&name)
+                || self.sources.contains_key(&name)
+                || self.reread.contains_key(&name)
+            {
                 continue;
             }
             let Some(path) = self
@@ -99,8 +109,23 @@ impl VfsResolver {
             } else {
                 File::from_source(&name, &text)
             };
-            self.sources
-                .insert(name.clone(), SourceFile::new(fs.display(&path), text));
+            match (&parsed, &shared) {
+                (Ok(_), Some(vfs)) => {
+                    self.reread.insert(
+                        name.clone(),
+                        Reread {
+                            vfs: Arc::clone(vfs),
+                            display: fs.display(&path),
+                            path: path.clone(),
+                            fingerprint: fingerprint(&text),
+                        },
+                    );
+                }
+                _ => {
+                    self.sources
+                        .insert(name.clone(), SourceFile::new(fs.display(&path), text));
+                }
+            }
             match parsed {
                 Ok(f) => {
                     queue.extend(f.file_descriptor_proto().dependency.iter().cloned());
@@ -113,9 +138,14 @@ impl VfsResolver {
         failures
     }
 
-    /// The source texts read so far, by proto name.
+    /// The source texts kept, by proto name.
     pub fn sources(&self) -> SourceMap {
         self.sources.clone()
+    }
+
+    /// The files whose text was dropped, by proto name.
+    pub fn reread(&self) -> BTreeMap<String, Reread> {
+        self.reread.clone()
     }
 }
 
@@ -127,6 +157,32 @@ impl FileResolver for VfsResolver {
             None => self.google.open_file(name),
         }
     }
+}
+
+/// Where a file whose text was dropped can be read again, and what it held then.
+#[derive(Clone)]
+pub struct Reread {
+    vfs: Arc<dyn Vfs>,
+    path: PathBuf,
+    display: String,
+    fingerprint: (usize, u64),
+}
+
+impl Reread {
+    /// The text again, if the file still holds what was compiled (else `None`: no spans rather
+    /// than wrong ones).
+    pub fn read(&self) -> Option<Arc<SourceFile>> {
+        let text = self.vfs.read_to_string(&self.path).ok()?;
+        (fingerprint(&text) == self.fingerprint)
+            .then(|| SourceFile::new(self.display.clone(), text))
+    }
+}
+
+fn fingerprint(text: &str) -> (usize, u64) {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(text.as_bytes());
+    (text.len(), h.finish())
 }
 
 /// `a/b.proto` from a relative path; `None` for paths with `..` or absolute parts.
