@@ -380,6 +380,28 @@ async fn generated_client_and_server_exchange_every_feature() {
             ("parameter-missing", "request.header.x-trace-id"),
         ]
     );
+    // A parameter's constraints.
+    let r = http
+        .get(format!("{base}/pokemon?limit=500"))
+        .header("x-trace-id", "t")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let p: contract_runtime::problem::Problem =
+        serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        (
+            p.violations[0].kind.as_str(),
+            p.violations[0].location.as_str(),
+            p.violations[0].message.as_str()
+        ),
+        (
+            "parameter-invalid",
+            "request.query.limit",
+            "above the maximum 50"
+        )
+    );
     let r = http
         .post(format!("{base}/pokemon"))
         .header("content-type", "application/json")
@@ -392,6 +414,42 @@ async fn generated_client_and_server_exchange_every_feature() {
         serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
     assert_eq!(p.violations[0].kind, "body-invalid");
     assert!(p.violations[0].message.starts_with("missing field `types`"));
+    // The contract's constraints, checked as the body deserializes: named, never echoed.
+    for (body, message) in [
+        (
+            r#"{"name": "Abcdefghijklmnopqrstuvwxyz", "types": []}"#,
+            "`name` longer than maxLength 20",
+        ),
+        (
+            r#"{"name": "R2D2", "types": []}"#,
+            "`name` does not match the pattern ^[^0-9]*$",
+        ),
+        (
+            r#"{"name": "Mew", "types": ["fire", "fire"]}"#,
+            "`types` items are not unique (uniqueItems)",
+        ),
+        (
+            r#"{"name": "Mew", "types": [], "weight": 0}"#,
+            "`weight` not above the exclusive minimum 0",
+        ),
+    ] {
+        let r = http
+            .post(format!("{base}/pokemon"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 400, "{body}");
+        let p: contract_runtime::problem::Problem =
+            serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+        assert_eq!(p.violations[0].kind, "body-invalid");
+        assert!(
+            p.violations[0].message.starts_with(message),
+            "{body}: {}",
+            p.violations[0].message
+        );
+    }
     // A form field of the wrong type, and a multipart body without its file part.
     for (path, ct, body, kind, message) in [
         (

@@ -2,6 +2,8 @@
 //!
 //! - [`problem`]: the RFC 9457 `application/problem+json` shape rejections use, the same as the
 //!   `contract` gateway's (`type`, `title`, `status`, `detail`, `request_id`, `violations`).
+//! - [`check`]: the contract's constraints (`maxLength`, `minimum`, `pattern`, …), checked as
+//!   generated types deserialize.
 //! - [`form`]: form and multipart bodies to and from typed values, and [`form::Binary`].
 //! - [`text`]: parameters as text (path segments, query values, headers, cookies) to and from
 //!   typed values, through serde, so generated enums and newtypes need no extra impls.
@@ -13,6 +15,7 @@
 //! Generated code reaches `axum`, `reqwest`, `http` and `bytes` through this crate's re-exports,
 //! so a generated crate depends on this crate, `serde` and `serde_json` only.
 
+pub mod check;
 pub mod form;
 pub mod problem;
 pub mod routes;

@@ -207,12 +207,15 @@ impl Request {
                     serde_json::error::Category::Data => {
                         let text = e.to_string();
                         // Field names come from the contract, not the payload: keep them.
-                        let what = match text.split_once("missing field ") {
-                            Some((_, rest)) => format!(
+                        let what = if let Some((_, rest)) = text.split_once("missing field ") {
+                            format!(
                                 "missing field {}",
                                 rest.split(" at line").next().unwrap_or(rest)
-                            ),
-                            None => "a value does not match the contract".to_string(),
+                            )
+                        } else if let Some((_, rest)) = text.split_once(crate::check::MARK) {
+                            rest.split(" at line").next().unwrap_or(rest).to_string()
+                        } else {
+                            "a value does not match the contract".to_string()
                         };
                         ("body-invalid", what)
                     }
@@ -394,6 +397,24 @@ fn optional<T>(
             None
         }
         Ok(t) => Some(t),
+    }
+}
+
+/// A decoded parameter checked against the contract's constraints: `None` (with a
+/// violation at `location`) when it breaks one.
+pub fn checked<T: crate::check::Checkable>(
+    v: &mut Violations,
+    location: &str,
+    value: Option<T>,
+    checks: &crate::check::Checks,
+) -> Option<T> {
+    let value = value?;
+    match checks.apply(&value) {
+        Ok(()) => Some(value),
+        Err(m) => {
+            v.push("parameter-invalid", location.to_string(), m);
+            None
+        }
     }
 }
 

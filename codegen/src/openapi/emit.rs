@@ -110,8 +110,36 @@ fn strukt(
         if f.optional {
             serde.push(quote!(default, skip_serializing_if = "Option::is_none"));
         }
+        if !f.checks.is_empty() {
+            let with = format!("{}::{}", name, check_fn(&f.ident));
+            serde.push(quote!(deserialize_with = #with));
+        }
         let attr = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
         quote!(#fdoc #attr pub #fi: #ty)
+    });
+    // The contract's constraints, checked as each field deserializes.
+    let rt = rt();
+    let check_fns: Vec<TokenStream> = fields
+        .iter()
+        .filter(|f| !f.checks.is_empty())
+        .map(|f| {
+            let fname = format_ident!("{}", check_fn(&f.ident));
+            let ty = fin.ty(&f.ty);
+            let wire = &f.wire;
+            let checks = checks_literal(&f.checks);
+            quote! {
+                fn #fname<'de, D: ::serde::Deserializer<'de>>(d: D) -> Result<#ty, D::Error> {
+                    #rt::check::deserialize(d, #wire, &#checks)
+                }
+            }
+        })
+        .collect();
+    let check_impl = (!check_fns.is_empty()).then(|| {
+        quote! {
+            impl #name {
+                #(#check_fns)*
+            }
+        }
     });
     let extra = additional.as_ref().map(|(f, t)| {
         let fi = ident(f);
@@ -129,7 +157,36 @@ fn strukt(
             #(#members,)*
             #extra
         }
+
+        #check_impl
     }
+}
+
+/// A `contract_runtime::check::Checks` value with the given fields set.
+fn checks_literal(checks: &[(&'static str, String)]) -> TokenStream {
+    let rt = rt();
+    let sets = checks.iter().map(|(field, lit)| {
+        let flag = *field == "unique_items";
+        let field = format_ident!("{}", field);
+        let lit: TokenStream = if flag {
+            quote!(true)
+        } else {
+            let v: TokenStream = lit.parse().unwrap_or_default();
+            quote!(Some(#v))
+        };
+        quote!(#field: #lit)
+    });
+    quote! {
+        #rt::check::Checks {
+            #(#sets,)*
+            ..::core::default::Default::default()
+        }
+    }
+}
+
+/// The associated function that deserializes and checks field `ident`.
+fn check_fn(ident: &str) -> String {
+    format!("__check_{}", ident.trim_start_matches("r#"))
 }
 
 fn union(
@@ -409,6 +466,18 @@ fn handler(fin: &Finished<Kind>, op: &Op) -> TokenStream {
             }
         };
         decode.push(quote!(let #l = #call;));
+        if !p.checks.is_empty() {
+            let place = match p.location {
+                In::Path => "path",
+                In::Query => "query",
+                In::Header => "header",
+                In::Cookie => "cookie",
+            };
+            let loc = format!("request.{place}.{wire}");
+            let checks = checks_literal(&p.checks);
+            decode
+                .push(quote!(let #l = #rt::server::checked(&mut violations, #loc, #l, &#checks);));
+        }
         pats.push(match (p.location, p.required) {
             (In::Path, _) => quote!(Some(#l)),
             (_, true) => quote!(Some(Some(#l))),

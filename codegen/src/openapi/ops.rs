@@ -31,6 +31,8 @@ pub(super) struct Param {
     pub required: bool,
     pub explode: bool,
     pub doc: Option<String>,
+    /// The schema's constraints, checked after decoding (see `Schemas::checks`).
+    pub checks: Vec<(&'static str, String)>,
 }
 
 impl Param {
@@ -216,6 +218,12 @@ fn parameters(s: &mut Schemas<'_>, op: &Operation<'_>, prefix: &str) -> Vec<Para
         let hint = format!("{prefix}{}", type_ident(&name, "Param"));
         let ty = param_type(s, &at, &hint, &name);
         let list = matches!(ty, Ty::Vec(_));
+        let schema_at = child(&at, "schema");
+        let schema_at = s.api.deref(&schema_at).unwrap_or(schema_at);
+        let checks = match s.api.get(&schema_at).cloned() {
+            Some(schema) if super::schema::checkable(&ty) => s.checks(&schema_at, &schema),
+            _ => Vec::new(),
+        };
         out.push(Param {
             ident: namer.field_name(&name, "param"),
             wire: if location == In::Header {
@@ -229,6 +237,7 @@ fn parameters(s: &mut Schemas<'_>, op: &Operation<'_>, prefix: &str) -> Vec<Para
             required,
             explode,
             doc: doc_of(pv),
+            checks,
         });
     }
     out
@@ -497,6 +506,7 @@ fn responses(s: &mut Schemas<'_>, op: &Ptr, prefix: &str) -> Vec<Response> {
                 required: hv.get("required").and_then(Value::as_bool) == Some(true),
                 explode: false,
                 doc: doc_of(&hv),
+                checks: Vec::new(),
             });
         }
         let doc = s

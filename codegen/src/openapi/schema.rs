@@ -51,6 +51,9 @@ pub(super) struct Field {
     /// May be absent: skipped when `None`.
     pub optional: bool,
     pub doc: Option<String>,
+    /// Constraints checked while deserializing: (field of `contract_runtime::check::Checks`,
+    /// Rust literal). Empty when none apply to the field's type.
+    pub checks: Vec<(&'static str, String)>,
 }
 
 /// A union member.
@@ -519,14 +522,84 @@ impl<'a> Schemas<'a> {
             let is_required =
                 (required.contains(name.as_str()) || extra_required.contains(name)) && !one_way;
             let ty = if is_required { ty } else { optional(ty) };
+            let checks = if checkable(&ty) {
+                self.checks(&p_at, &resolved)
+            } else {
+                Vec::new()
+            };
             out.push(Field {
                 wire: name.clone(),
                 ident: namer.field_name(name, "field"),
                 ty,
                 optional: !is_required,
                 doc: doc_of(pv).or_else(|| doc_of(&resolved)),
+                checks,
             });
         }
+    }
+
+    /// The constraints of schema `v` (at `at`) as `Checks` fields with Rust literals. A pattern
+    /// the `regex` crate cannot compile (ECMA-262 look-arounds, back-references) is left out
+    /// with a warning.
+    pub fn checks(&mut self, at: &Ptr, v: &Value) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        let count = |k: &str| v.get(k).and_then(Value::as_u64);
+        let num = |k: &str| v.get(k).and_then(Value::as_f64).filter(|x| x.is_finite());
+        let float = |x: f64| format!("{x:?}");
+        for (key, field) in [
+            ("minLength", "min_length"),
+            ("maxLength", "max_length"),
+            ("minItems", "min_items"),
+            ("maxItems", "max_items"),
+        ] {
+            if let Some(n) = count(key) {
+                out.push((field, format!("{n}")));
+            }
+        }
+        for (key, field) in [
+            ("minimum", "minimum"),
+            ("maximum", "maximum"),
+            ("multipleOf", "multiple_of"),
+        ] {
+            if let Some(x) = num(key) {
+                out.push((field, float(x)));
+            }
+        }
+        // 3.0: a boolean that makes `minimum`/`maximum` exclusive; 3.1: the bound itself.
+        for (key, plain, field) in [
+            ("exclusiveMinimum", "minimum", "exclusive_minimum"),
+            ("exclusiveMaximum", "maximum", "exclusive_maximum"),
+        ] {
+            match v.get(key) {
+                Some(Value::Bool(true)) => {
+                    if let Some(x) = num(plain) {
+                        out.retain(|(f, _)| *f != plain);
+                        out.push((field, float(x)));
+                    }
+                }
+                Some(x) => {
+                    if let Some(x) = x.as_f64().filter(|x| x.is_finite()) {
+                        out.push((field, float(x)));
+                    }
+                }
+                None => {}
+            }
+        }
+        if v.get("uniqueItems").and_then(Value::as_bool) == Some(true) {
+            out.push(("unique_items", "true".into()));
+        }
+        if let Some(p) = v.get("pattern").and_then(Value::as_str) {
+            if regex_syntax::Parser::new().parse(p).is_ok() {
+                out.push(("pattern", format!("{:?}", p)));
+            } else {
+                self.warn(
+                    at,
+                    format!("pattern {p:?} is not supported by the regex crate; it is not checked"),
+                    "write it without look-around or back-references",
+                );
+            }
+        }
+        out
     }
 
     /// The schema at `at` with `$ref`s followed (the value itself when they do not resolve).
@@ -717,5 +790,18 @@ fn integer(v: &Value) -> &'static str {
         Some("uint8") => "u8",
         Some("uint16") => "u16",
         _ => "i64",
+    }
+}
+
+/// Whether constraints can be checked on a field of type `t` (text, numbers, lists, optionally).
+pub(super) fn checkable(t: &Ty) -> bool {
+    match t {
+        Ty::Option(inner) => checkable(inner),
+        Ty::Vec(_) => true,
+        Ty::Extern(p) => matches!(
+            p.as_str(),
+            "String" | "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64"
+        ),
+        _ => false,
     }
 }
