@@ -18,7 +18,7 @@ const BODY: &str = r#"{"id":1,"name":"Bulbasaur"}"#;
 
 /// A keep-alive HTTP/1.1 upstream answering every request with the same valid Pokémon, one
 /// thread per connection. Runs until the process ends.
-fn upstream() -> Result<u16> {
+pub(crate) fn upstream() -> Result<u16> {
     let l = TcpListener::bind("127.0.0.1:0")?;
     let port = l.local_addr()?.port();
     std::thread::spawn(move || {
@@ -79,7 +79,7 @@ fn wait_port(port: u16, what: &str) -> Result<()> {
 }
 
 /// Kills the child when dropped.
-struct Guard(Child);
+pub(crate) struct Guard(Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -142,7 +142,7 @@ fn rss_mb(pid: u32) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn gateway(bin: &Path, contract: &Path, up: u16, mode: &str) -> Result<(Guard, u16)> {
+pub(crate) fn gateway(bin: &Path, contract: &Path, up: u16, mode: &str) -> Result<(Guard, u16)> {
     let port = free_port()?;
     let child = Command::new(bin)
         .args(["gateway", "--contract"])

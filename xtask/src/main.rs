@@ -8,6 +8,7 @@ mod fetch;
 mod fuzz;
 mod measure;
 mod peers;
+mod schemathesis;
 
 use anyhow::{bail, Result};
 
@@ -29,6 +30,8 @@ tasks:
   codegen-corpus    `contract generate` + `cargo check` over a seeded sample of the APIs-guru
                     collection (--sample N, default 200; --seed S; --all)
   corpus NAME       print a corpus scoreboard (openapi-diff, graphql-diff, proto-diff, load)
+  schemathesis      Schemathesis (PyPI) positive and negative phases against the gateway
+                    fronting a conformant upstream (--examples N, default 100; --debug-binary)
   docs              regenerate docs/rules.md from the rule registry
   help              this list";
 
@@ -55,6 +58,7 @@ fn main() -> Result<()> {
         },
         Some("fuzz") => fuzz::run(&rest),
         Some("codegen-corpus") => codegen_corpus::run(&rest),
+        Some("schemathesis") => schemathesis::run(&rest),
         Some("corpus") => corpus::run(rest.first().copied()),
         Some("docs") => {
             let path = fetch::workspace_root().join("docs/rules.md");
