@@ -13,6 +13,9 @@ use crate::{exit, render};
 /// Arguments of `contract gateway`.
 #[derive(Debug, clap::Args)]
 pub struct GatewayArgs {
+    /// Worker threads (default: one per CPU core).
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
     /// The OpenAPI contract to enforce.
     #[arg(long, required_unless_present = "config")]
     pub contract: Option<PathBuf>,
@@ -99,10 +102,11 @@ pub fn run(args: &GatewayArgs, color: bool) -> u8 {
         }
     };
     let _ = contract_gateway::init_json_logs(args.log_level.0);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(n) = args.workers.filter(|n| *n > 0) {
+        builder.worker_threads(n);
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
