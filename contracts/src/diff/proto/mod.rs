@@ -62,6 +62,7 @@ impl Cx<'_> {
         new: Option<Span>,
         message: String,
     ) {
+        debug_assert!(rules::get(id).is_some(), "rule {id} is not registered");
         if let Some(rule) = rules::get(id) {
             self.out
                 .push(Finding::new(rule, subject, path, message).at(old, new));
@@ -94,12 +95,9 @@ pub fn diff(old: &ProtoContract, new: &ProtoContract, opts: &DiffOptions<'_>) ->
             Some(nf) => file(&mut cx, &of, nf),
         }
     }
-    // Messages of deleted files that moved to another file are still compared (PACKAGE
-    // semantics: the same element, elsewhere).
-    for of in old
-        .own_files()
-        .filter(|f| !new_files.contains_key(f.name()))
-    {
+    // Messages that moved to another file are still compared, as buf compares them: the same
+    // element (by full name), elsewhere.
+    for of in old.own_files() {
         let mut msgs = BTreeMap::new();
         for m in of.messages() {
             collect_messages(&m, &mut msgs);
@@ -108,7 +106,8 @@ pub fn diff(old: &ProtoContract, new: &ProtoContract, opts: &DiffOptions<'_>) ->
             let moved = new
                 .pool()
                 .get_message_by_name(full)
-                .filter(|x| new.is_own(x.parent_file().name()));
+                .filter(|x| new.is_own(x.parent_file().name()))
+                .filter(|x| x.parent_file().name() != of.name());
             if let Some(nm) = moved {
                 message(&mut cx, m, &nm);
             }
@@ -447,6 +446,16 @@ fn idempotency(m: &prost_reflect::MethodDescriptor) -> i32 {
         .unwrap_or(0)
 }
 
+/// The JSON format feature of a file's elements: proto3 allows JSON, proto2 supports it on a
+/// best-effort basis (buf's `json_format` feature, as editions name it).
+fn json_format(f: &FileDescriptor) -> &'static str {
+    if f.file_descriptor_proto().syntax() == "proto3" {
+        "ALLOW"
+    } else {
+        "LEGACY_BEST_EFFORT"
+    }
+}
+
 fn collect_messages(m: &MessageDescriptor, out: &mut BTreeMap<String, MessageDescriptor>) {
     if m.is_map_entry() {
         return;
@@ -593,6 +602,22 @@ fn message(cx: &mut Cx<'_>, om: &MessageDescriptor, nm: &MessageDescriptor) {
         nm.descriptor_proto().options.clone().unwrap_or_default(),
     );
     let spans = Spans::lazy(|| (o.span_of_message(om), n.span_of_message(nm)));
+    let json = |m: &MessageDescriptor| json_format(&m.parent_file());
+    if json(om) != json(nm) {
+        cx.emit(
+            "MESSAGE_SAME_JSON_FORMAT",
+            &full,
+            "",
+            spans.before(),
+            spans.after(),
+            format!(
+                "Message \"{}\" JSON format support changed from {} to {}.",
+                om.name(),
+                json(om),
+                json(nm)
+            ),
+        );
+    }
     if mo.message_set_wire_format() != mn.message_set_wire_format() {
         cx.emit(
             "MESSAGE_SAME_MESSAGE_SET_WIRE_FORMAT",
@@ -844,12 +869,15 @@ fn field<F: FieldLike>(cx: &mut Cx<'_>, msg: &str, path: &str, of: &F, nf: &F, s
     let default = |f: &F| f.proto().default_value.clone();
     let utf8 =
         |f: &F| f.kind() == Kind::String && f.file().file_descriptor_proto().syntax() == "proto3";
+    // Java checks UTF-8 in proto3 files, and in proto2 files with `java_string_check_utf8`.
     let java_utf8 = |f: &F| {
-        f.file()
-            .file_descriptor_proto()
-            .options
-            .as_ref()
-            .is_some_and(|o| o.java_string_check_utf8())
+        let parent = f.file();
+        let file = parent.file_descriptor_proto();
+        file.syntax() == "proto3"
+            || file
+                .options
+                .as_ref()
+                .is_some_and(|o| o.java_string_check_utf8())
     };
     let checks = [
         ("FIELD_SAME_NAME", of.name() != nf.name(), format!("Field \"{}\" on message \"{}\" changed name from \"{}\" to \"{}\".", of.number(), msg_name(msg), of.name(), nf.name())),
@@ -996,6 +1024,22 @@ fn enumeration(cx: &mut Cx<'_>, oe: &EnumDescriptor, ne: &EnumDescriptor) {
                 oe.name(),
                 if closed(oe) { "closed" } else { "open" },
                 if closed(ne) { "closed" } else { "open" }
+            ),
+        );
+    }
+    let json = |e: &EnumDescriptor| json_format(&e.parent_file());
+    if json(oe) != json(ne) {
+        cx.emit(
+            "ENUM_SAME_JSON_FORMAT",
+            &full,
+            "",
+            spans.before(),
+            spans.after(),
+            format!(
+                "Enum \"{}\" JSON format support changed from {} to {}.",
+                oe.name(),
+                json(oe),
+                json(ne)
             ),
         );
     }

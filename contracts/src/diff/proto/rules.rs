@@ -14,6 +14,14 @@ pub static RULES: &[Rule] = &[
         explain: DELETION,
     },
     Rule {
+        id: "ENUM_SAME_JSON_FORMAT",
+        kind: ContractKind::Proto,
+        level: Breaking,
+        categories: &["FILE", "PACKAGE", "WIRE_JSON"],
+        summary: "an enum's JSON format support changed (proto3 ↔ proto2)",
+        explain: SHAPE,
+    },
+    Rule {
         id: "ENUM_SAME_TYPE",
         kind: ContractKind::Proto,
         level: Breaking,
@@ -118,6 +126,14 @@ pub static RULES: &[Rule] = &[
         explain: SHAPE,
     },
     Rule {
+        id: "FIELD_SAME_JAVA_UTF8_VALIDATION",
+        kind: ContractKind::Proto,
+        level: Breaking,
+        categories: &["FILE", "PACKAGE"],
+        summary: "a string field's Java UTF-8 validation changed (proto3 ↔ proto2, java_string_check_utf8)",
+        explain: SHAPE,
+    },
+    Rule {
         id: "FIELD_SAME_JSON_NAME",
         kind: ContractKind::Proto,
         level: Breaking,
@@ -155,6 +171,14 @@ pub static RULES: &[Rule] = &[
         level: Breaking,
         categories: &["FILE", "PACKAGE"],
         summary: "a field changed type",
+        explain: SHAPE,
+    },
+    Rule {
+        id: "FIELD_SAME_UTF8_VALIDATION",
+        kind: ContractKind::Proto,
+        level: Breaking,
+        categories: &["FILE", "PACKAGE"],
+        summary: "a string field's UTF-8 validation changed (proto3 ↔ proto2)",
         explain: SHAPE,
     },
     Rule {
@@ -355,6 +379,14 @@ pub static RULES: &[Rule] = &[
         level: Breaking,
         categories: &["FILE", "PACKAGE"],
         summary: "no_standard_descriptor_accessor was turned on",
+        explain: SHAPE,
+    },
+    Rule {
+        id: "MESSAGE_SAME_JSON_FORMAT",
+        kind: ContractKind::Proto,
+        level: Breaking,
+        categories: &["FILE", "PACKAGE", "WIRE_JSON"],
+        summary: "a message's JSON format support changed (proto3 ↔ proto2)",
         explain: SHAPE,
     },
     Rule {
