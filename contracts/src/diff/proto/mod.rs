@@ -416,9 +416,12 @@ fn file(cx: &mut Cx<'_>, of: &FileDescriptor, nf: &FileDescriptor) {
             .collect::<BTreeMap<_, _>>()
     };
     let (xa, xb) = (exts(of), exts(nf));
+    // As buf does: an extension is deleted when its full name is gone from the file (moving it
+    // into a message renames it); fields compare by extendee and number.
+    let names: BTreeSet<String> = xb.values().map(|e| e.full_name().to_string()).collect();
     for (key, e) in &xa {
-        match xb.get(key) {
-            None => cx.emit(
+        if !names.contains(e.full_name()) {
+            cx.emit(
                 "EXTENSION_NO_DELETE",
                 e.full_name(),
                 "",
@@ -428,12 +431,28 @@ fn file(cx: &mut Cx<'_>, of: &FileDescriptor, nf: &FileDescriptor) {
                     "Previously present extension \"{}\" was deleted from file.",
                     e.name()
                 ),
-            ),
-            Some(ne) => {
-                let spans = Spans::lazy(|| (o.span_of_extension(e), n.span_of_extension(ne)));
-                let path = format!("extension {}", e.number());
-                field(cx, &key.0, &path, e, ne, spans);
+            );
+        }
+        // An extension that moved to another file is still the same field (buf compares it).
+        let elsewhere = || {
+            n.own_files()
+                .filter(|f| f.name() != nf.name())
+                .flat_map(|f| exts(&f).into_iter())
+                .find(|(k, _)| k == key)
+                .map(|(_, x)| x)
+        };
+        let moved;
+        let found = match xb.get(key) {
+            Some(ne) => Some(ne),
+            None => {
+                moved = elsewhere();
+                moved.as_ref()
             }
+        };
+        if let Some(ne) = found {
+            let spans = Spans::lazy(|| (o.span_of_extension(e), n.span_of_extension(ne)));
+            let path = format!("extension {}", e.number());
+            field(cx, &key.0, &path, e, ne, spans);
         }
     }
 }
@@ -792,11 +811,25 @@ trait FieldLike {
     fn proto(&self) -> &prost_types::FieldDescriptorProto;
     fn file(&self) -> FileDescriptor;
     fn oneof(&self) -> Option<String>;
+    /// What buf compares for FIELD_SAME_NAME: the name of a field, the full name of an
+    /// extension (JSON names do not apply to extensions).
+    fn compared_name(&self) -> String;
+    fn is_extension(&self) -> bool;
 }
 
 macro_rules! field_like {
-    ($t:ty, $oneof:expr) => {
+    ($t:ty, $oneof:expr, $ext:expr) => {
         impl FieldLike for $t {
+            fn compared_name(&self) -> String {
+                if $ext {
+                    self.full_name().to_string()
+                } else {
+                    <$t>::name(self).to_string()
+                }
+            }
+            fn is_extension(&self) -> bool {
+                $ext
+            }
             fn name(&self) -> &str {
                 <$t>::name(self)
             }
@@ -830,13 +863,18 @@ macro_rules! field_like {
         }
     };
 }
-field_like!(FieldDescriptor, |f: &FieldDescriptor| f
-    .containing_oneof()
-    .filter(|x| !x.is_synthetic())
-    .map(|x| x.name().to_string()));
+field_like!(
+    FieldDescriptor,
+    |f: &FieldDescriptor| f
+        .containing_oneof()
+        .filter(|x| !x.is_synthetic())
+        .map(|x| x.name().to_string()),
+    false
+);
 field_like!(
     prost_reflect::ExtensionDescriptor,
-    |_: &prost_reflect::ExtensionDescriptor| None
+    |_: &prost_reflect::ExtensionDescriptor| None,
+    true
 );
 
 /// buf's cardinality: label plus presence, maps apart.
@@ -880,8 +918,8 @@ fn field<F: FieldLike>(cx: &mut Cx<'_>, msg: &str, path: &str, of: &F, nf: &F, s
                 .is_some_and(|o| o.java_string_check_utf8())
     };
     let checks = [
-        ("FIELD_SAME_NAME", of.name() != nf.name(), format!("Field \"{}\" on message \"{}\" changed name from \"{}\" to \"{}\".", of.number(), msg_name(msg), of.name(), nf.name())),
-        ("FIELD_SAME_JSON_NAME", of.json_name() != nf.json_name(), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed option \"json_name\" from \"{}\" to \"{}\".", of.number(), nf.name(), msg_name(msg), of.json_name(), nf.json_name())),
+        ("FIELD_SAME_NAME", of.compared_name() != nf.compared_name(), format!("Field \"{}\" on message \"{}\" changed name from \"{}\" to \"{}\".", of.number(), msg_name(msg), of.name(), nf.name())),
+        ("FIELD_SAME_JSON_NAME", !of.is_extension() && of.json_name() != nf.json_name(), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed option \"json_name\" from \"{}\" to \"{}\".", of.number(), nf.name(), msg_name(msg), of.json_name(), nf.json_name())),
         ("FIELD_SAME_TYPE", type_name(of) != type_name(nf) && !(of.is_map() && nf.is_map() && map_same(of, nf)), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed type from \"{}\" to \"{}\".", of.number(), nf.name(), msg_name(msg), type_name(of), type_name(nf))),
         ("FIELD_SAME_CARDINALITY", cardinality(of) != cardinality(nf), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed cardinality from \"{}\" to \"{}\".", of.number(), nf.name(), msg_name(msg), cardinality(of), cardinality(nf))),
         ("FIELD_SAME_ONEOF", oneof(of) != oneof(nf), format!("Field \"{}\" with name \"{}\" on message \"{}\" moved between oneofs.", of.number(), nf.name(), msg_name(msg))),
