@@ -26,6 +26,8 @@ pub use lint::lint;
 pub struct ProtoContract {
     pool: DescriptorPool,
     own: Vec<String>,
+    /// Files of the module that could not be compiled (protobuf editions) and were left out.
+    left_out: Vec<String>,
     sources: HashMap<String, ProtoSource>,
 }
 
@@ -75,6 +77,11 @@ impl ProtoContract {
         self.own
             .iter()
             .filter_map(|n| self.pool.get_file_by_name(n))
+    }
+
+    /// Whether `name` is a file of the module that was left out (it could not be compiled).
+    pub fn is_left_out(&self, name: &str) -> bool {
+        self.left_out.iter().any(|n| n == name)
     }
 
     /// Whether `name` (a proto file name such as `pokemon/v1/pokemon.proto`) is one of the
@@ -240,6 +247,7 @@ pub fn load(fs: &dyn Vfs, paths: &[PathBuf], roots: &[PathBuf]) -> LoadResult<Pr
     // Files in protobuf editions cannot be compiled yet: leave them out with a warning and
     // compare the rest, rather than refusing the whole module. Any other failure refuses.
     let mut diagnostics = Vec::new();
+    let mut left_out = Vec::new();
     let mut leave_out =
         |e: &protox::Error, sources: &SourceMap, names: &mut Vec<String>| -> Result<(), Refused> {
             let d = errors::convert(e, sources, roots, fs);
@@ -247,6 +255,7 @@ pub fn load(fs: &dyn Vfs, paths: &[PathBuf], roots: &[PathBuf]) -> LoadResult<Pr
             match name {
                 Some(name) if d.code == "proto-editions-unsupported" => {
                     names.retain(|n| n != name);
+                    left_out.push(name.to_string());
                     diagnostics.push(crate::Diagnostic {
                         severity: crate::Severity::Warning,
                         message: format!("{} (left out; the other files are loaded)", d.message),
@@ -321,6 +330,7 @@ pub fn load(fs: &dyn Vfs, paths: &[PathBuf], roots: &[PathBuf]) -> LoadResult<Pr
     let contract = ProtoContract {
         pool,
         own: names,
+        left_out,
         sources,
     };
     Ok(Loaded {
@@ -366,6 +376,7 @@ fn load_descriptor_set(fs: &dyn Vfs, path: &Path) -> LoadResult<ProtoContract> {
         contract: ProtoContract {
             pool,
             own,
+            left_out: Vec::new(),
             sources: HashMap::new(),
         },
         diagnostics,

@@ -81,6 +81,9 @@ pub fn diff(old: &ProtoContract, new: &ProtoContract, opts: &DiffOptions<'_>) ->
         new.own_files().map(|f| (f.name().to_string(), f)).collect();
     for of in old.own_files() {
         match new_files.get(of.name()) {
+            // Left out of NEW (protobuf editions): not deleted, just not comparable; the load
+            // warning says so.
+            None if new.is_left_out(of.name()) => {}
             None => {
                 let span = old.span_of_file(&of);
                 cx.emit(
