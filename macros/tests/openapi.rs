@@ -79,6 +79,7 @@ impl Api for Dex {
             stats: body.stats,
             extra: body.extra,
             weight: body.weight,
+            caught_at: body.caught_at,
             id: Some(id),
             evolves_from,
             evolutions: None,
@@ -130,6 +131,7 @@ impl Api for Dex {
             stats: None,
             extra: None,
             weight: None,
+            caught_at: None,
             id: None,
             evolves_from: None,
             evolutions: None,
@@ -183,6 +185,7 @@ fn new_pokemon(name: &str, types: Vec<Type>) -> NewPokemon {
         stats: Some(BTreeMap::from([("hp".to_string(), 45)])),
         extra: Some(serde_json::json!({"any": ["thing"]})),
         weight: Some(6.9),
+        caught_at: Some("2026-11-25T08:30:00.5+01:00".parse().unwrap()),
     }
 }
 
@@ -205,6 +208,11 @@ async fn generated_client_and_server_exchange_every_feature() {
         panic!("201 expected")
     };
     assert_eq!(bulbasaur.id, Some(1));
+    assert_eq!(
+        bulbasaur.caught_at.as_ref().map(|d| d.as_str()),
+        Some("2026-11-25T08:30:00.5+01:00"),
+        "a date-time keeps its text both ways"
+    );
     assert_eq!(bulbasaur.stats.as_ref().unwrap()["hp"], 45);
     let CreatePokemonResponse::Created(ivysaur) = client
         .create_pokemon(&new_pokemon("Ivysaur", vec![Type::Grass, Type::Fire]))
@@ -431,6 +439,10 @@ async fn generated_client_and_server_exchange_every_feature() {
         (
             r#"{"name": "Mew", "types": [], "weight": 0}"#,
             "`weight` not above the exclusive minimum 0",
+        ),
+        (
+            r#"{"name": "Mew", "types": [], "caughtAt": "yesterday"}"#,
+            "not a valid date-time (RFC 3339)",
         ),
     ] {
         let r = http

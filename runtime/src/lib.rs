@@ -4,6 +4,7 @@
 //!   `contract` gateway's (`type`, `title`, `status`, `detail`, `request_id`, `violations`).
 //! - [`check`]: the contract's constraints (`maxLength`, `minimum`, `pattern`, …), checked as
 //!   generated types deserialize.
+//! - [`format`]: `date-time`, `date` and `uuid` strings as validated newtypes.
 //! - [`form`]: form and multipart bodies to and from typed values, and [`form::Binary`].
 //! - [`text`]: parameters as text (path segments, query values, headers, cookies) to and from
 //!   typed values, through serde, so generated enums and newtypes need no extra impls.
@@ -17,6 +18,7 @@
 
 pub mod check;
 pub mod form;
+pub mod format;
 pub mod problem;
 pub mod routes;
 pub mod text;

@@ -275,6 +275,10 @@ impl<'a> Schemas<'a> {
                 "string" if v.get("format").and_then(Value::as_str) == Some("binary") => {
                     Shape::Ty(Ty::path("::contract_runtime::form::Binary"))
                 }
+                // Formats with a shape of their own: validated newtypes that keep the text.
+                "string" if string_format(v).is_some() => {
+                    Shape::Ty(Ty::path(string_format(v).unwrap_or("String")))
+                }
                 "string" => Shape::Ty(Ty::path("String")),
                 "integer" => Shape::Ty(Ty::path(integer(v))),
                 "number" => Shape::Ty(Ty::path(
@@ -790,6 +794,16 @@ fn integer(v: &Value) -> &'static str {
         Some("uint8") => "u8",
         Some("uint16") => "u16",
         _ => "i64",
+    }
+}
+
+/// The runtime type of a string format that has one (`date-time`, `date`, `uuid`).
+fn string_format(v: &Value) -> Option<&'static str> {
+    match v.get("format").and_then(Value::as_str)? {
+        "date-time" => Some("::contract_runtime::format::DateTime"),
+        "date" => Some("::contract_runtime::format::Date"),
+        "uuid" => Some("::contract_runtime::format::Uuid"),
+        _ => None,
     }
 }
 
