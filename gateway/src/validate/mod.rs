@@ -630,7 +630,7 @@ impl Compiler {
             match cur.get("$ref").and_then(Value::as_str) {
                 Some(r) if r.starts_with('#') => {
                     let p = schema::pointer_of_ref(r);
-                    match self.doc.value.pointer(&p) {
+                    match self.doc.value().pointer(&p) {
                         Some(t) => {
                             cur = t;
                             ptr = p;
@@ -677,12 +677,12 @@ impl Compiler {
     }
 
     fn shape(&self, schema: &Value) -> Shape {
-        let resolve = |v: &Value| schema::resolve(&self.doc.value, v).clone();
+        let resolve = |v: &Value| schema::resolve(self.doc.value(), v).clone();
         Shape::of(schema, &resolve)
     }
 
     fn run(mut self) -> Result<(CompiledContract, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let root = self.doc.value.clone();
+        let root = self.doc.value().clone();
         let version = match root
             .get("openapi")
             .and_then(Value::as_str)
@@ -864,7 +864,7 @@ impl Compiler {
                 };
             let shape = schema_ptr
                 .as_deref()
-                .and_then(|s| self.doc.value.pointer(s).cloned())
+                .and_then(|s| self.doc.value().pointer(s).cloned())
                 .map_or(Shape::Prim(params::Prim::Str), |s| self.shape(&s));
             let check = schema_ptr
                 .as_deref()
@@ -983,7 +983,7 @@ impl Compiler {
             let schema_ptr = format!("{mptr}/schema");
             let (check, fields) = match m.get("schema") {
                 Some(s) => {
-                    let resolved = schema::resolve(&self.doc.value, s).clone();
+                    let resolved = schema::resolve(self.doc.value(), s).clone();
                     let fields = resolved
                         .get("properties")
                         .and_then(Value::as_object)

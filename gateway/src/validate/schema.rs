@@ -661,7 +661,7 @@ mod tests {
     }
 
     fn errors(d: &Document, ver: Version, dir: Direction, ptr: &str, v: Value) -> Vec<Violation> {
-        let mut space = SchemaSpace::new(&d.value, ver, dir);
+        let mut space = SchemaSpace::new(d.value(), ver, dir);
         let c = space.register(ptr);
         assert_eq!(space.finish().unwrap(), vec![]);
         let mut out = Vec::new();
@@ -930,7 +930,7 @@ mod tests {
             "A": {"type": "object", "properties": {
                 "x": {"type": "string", "pattern": "(unclosed"},
                 "n": {"type": "integer"}}}}}}));
-        let mut space = SchemaSpace::new(&d.value, Version::V30, Direction::Request);
+        let mut space = SchemaSpace::new(d.value(), Version::V30, Direction::Request);
         let c = space.register("/components/schemas/A");
         let skipped = space.finish().unwrap();
         assert_eq!(skipped.len(), 1);
