@@ -162,7 +162,7 @@ pub struct RequestCheck {
 pub struct CompiledContract {
     name: String,
     files: Vec<PathBuf>,
-    doc: Document,
+    doc: std::sync::Arc<Document>,
     router: Router,
     operations: Vec<Operation>,
 }
@@ -583,7 +583,9 @@ impl CompiledContract {
 
 /// Builds a [`CompiledContract`] from a parsed document.
 struct Compiler {
-    doc: Document,
+    /// Shared so the compile loop can read the document while it borrows the compiler
+    /// mutably, without a copy of the whole document.
+    doc: std::sync::Arc<Document>,
     source: std::sync::Arc<SourceFile>,
     req: Option<SchemaSpace>,
     resp: Option<SchemaSpace>,
@@ -593,7 +595,7 @@ struct Compiler {
 impl Compiler {
     fn new(doc: Document, source: std::sync::Arc<SourceFile>) -> Self {
         Compiler {
-            doc,
+            doc: std::sync::Arc::new(doc),
             source,
             req: None,
             resp: None,
@@ -682,7 +684,8 @@ impl Compiler {
     }
 
     fn run(mut self) -> Result<(CompiledContract, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let root = self.doc.value().clone();
+        let doc = std::sync::Arc::clone(&self.doc);
+        let root = doc.value();
         let version = match root
             .get("openapi")
             .and_then(Value::as_str)
