@@ -707,8 +707,8 @@ impl Compiler {
                 )]);
             }
         };
-        self.req = Some(SchemaSpace::new(&root, version, Direction::Request));
-        self.resp = Some(SchemaSpace::new(&root, version, Direction::Response));
+        self.req = Some(SchemaSpace::new(root, version, Direction::Request));
+        self.resp = Some(SchemaSpace::new(root, version, Direction::Response));
         let servers = |v: Option<&Value>| -> Vec<String> {
             v.and_then(Value::as_array)
                 .into_iter()
@@ -751,7 +751,7 @@ impl Compiler {
                         "close every `{` with `}` and start paths with `/`",
                     )]);
                 }
-                let op = self.operation(&root, &item, &item_ptr, op, &obase, &method, template);
+                let op = self.operation(root, &item, &item_ptr, op, &obase, &method, template);
                 operations.push(op);
             }
         }
