@@ -77,6 +77,20 @@ impl Request {
         optional(v, got, &loc, true).flatten()
     }
 
+    /// A path parameter whose schema is a list (`simple` style: `a,b,c`; always required).
+    pub fn path_list<T: DeserializeOwned>(&self, v: &mut Violations, name: &str) -> Option<Vec<T>> {
+        let loc = format!("request.path.{name}");
+        let raw = self
+            .path
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s.as_str());
+        match raw {
+            None => optional::<Vec<T>>(v, Ok(None), &loc, true).flatten(),
+            Some(s) => list(v, s.split(','), &loc).ok(),
+        }
+    }
+
     /// A query parameter: `Some(None)` when absent and optional, `None` after a violation.
     pub fn query<T: DeserializeOwned>(
         &self,
@@ -570,6 +584,22 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_list_splits_on_commas_and_checks_each_item() {
+        let r = Request::new(
+            vec![("ids".into(), "1,2,3".into()), ("bad".into(), "1,x".into())],
+            None,
+            HeaderMap::new(),
+            Bytes::new(),
+        );
+        let mut v = Violations::default();
+        assert_eq!(r.path_list::<i32>(&mut v, "ids"), Some(vec![1, 2, 3]));
+        assert!(v.0.is_empty());
+        assert_eq!(r.path_list::<i32>(&mut v, "bad"), None);
+        assert_eq!(v.0.len(), 1);
+        assert_eq!(v.0[0].location, "request.path.bad");
+    }
 
     fn req(query: &str, headers: &[(&'static str, &str)], body: &str) -> Request {
         let mut h = HeaderMap::new();

@@ -452,7 +452,8 @@ fn handler(fin: &Finished<Kind>, op: &Op) -> TokenStream {
         let req_flag = p.required;
         let t = item_ty(fin, p);
         let call = match (p.location, p.list) {
-            (In::Path, _) => quote!(req.path::<#t>(&mut violations, #wire)),
+            (In::Path, false) => quote!(req.path::<#t>(&mut violations, #wire)),
+            (In::Path, true) => quote!(req.path_list::<#t>(&mut violations, #wire)),
             (In::Query, false) => quote!(req.query::<#t>(&mut violations, #wire, #req_flag)),
             (In::Query, true) => {
                 let explode = p.explode;
