@@ -150,29 +150,26 @@ pub fn compare(cx: &mut Cx<'_>, old: &Loc, new: &Loc, at: &At<'_>) {
     if cx.clean.contains(&key) {
         return; // compared before in this context, with no change anywhere below
     }
-    if let (Some(ov), Some(nv)) = (cx.old.get(old), cx.new.get(new)) {
-        if super::same::same(&mut cx.same, cx.old, (old.doc, ov), cx.new, (new.doc, nv)) {
-            return; // the same schema on both sides: nothing below can have changed
-        }
+    let (os, ns) = (cx.old, cx.new);
+    let (Some(ov), Some(nv)) = (os.get(old), ns.get(new)) else {
+        return;
+    };
+    if super::same::same(&mut cx.same, os, (old.doc, ov), ns, (new.doc, nv)) {
+        return; // the same schema on both sides: nothing below can have changed
     }
     if !cx.visited.insert(key.clone()) {
         cx.cycle_hits += 1;
         return; // this pair is being compared further up: a recursive schema
     }
     let (before, hits) = (cx.out.len() + cx.unknown_ids.len(), cx.cycle_hits);
-    walk(cx, old, new, at);
+    walk(cx, S { loc: old, v: ov }, S { loc: new, v: nv }, at);
     if cx.out.len() + cx.unknown_ids.len() == before && cx.cycle_hits == hits {
         cx.clean.insert(key);
     }
 }
 
-fn walk(cx: &mut Cx<'_>, old: &Loc, new: &Loc, at: &At<'_>) {
-    let (os, ns) = (cx.old, cx.new);
-    let (Some(ov), Some(nv)) = (os.get(old), ns.get(new)) else {
-        return;
-    };
-    let o = S { loc: old, v: ov };
-    let n = S { loc: new, v: nv };
+/// Every schema rule over one pair (values already looked up by [`compare`]).
+fn walk(cx: &mut Cx<'_>, o: S<'_>, n: S<'_>, at: &At<'_>) {
     type_and_nullable(cx, o, n, at);
     enums(cx, o, n, at);
     bounds(cx, o, n, at);

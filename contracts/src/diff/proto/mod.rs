@@ -436,23 +436,15 @@ fn file(cx: &mut Cx<'_>, of: &FileDescriptor, nf: &FileDescriptor) {
                 ),
             );
         }
-        // An extension that moved to another file is still the same field (buf compares it).
-        let elsewhere = || {
-            n.own_files()
-                .filter(|f| f.name() != nf.name())
-                .flat_map(|f| exts(&f).into_iter())
-                .find(|(k, _)| k == key)
-                .map(|(_, x)| x)
-        };
-        let moved;
-        let found = match xb.get(key) {
-            Some(ne) => Some(ne),
-            None => {
-                moved = elsewhere();
-                moved.as_ref()
-            }
-        };
-        if let Some(ne) = found {
+        // An extension that moved to another file is still the same field (buf compares it):
+        // the extendee in NEW knows its extensions by number.
+        let found = xb.get(key).cloned().or_else(|| {
+            n.pool()
+                .get_message_by_name(&key.0)?
+                .get_extension(key.1)
+                .filter(|x| n.is_own(x.parent_file().name()))
+        });
+        if let Some(ne) = &found {
             let spans = Spans::lazy(|| (o.span_of_extension(e), n.span_of_extension(ne)));
             let path = format!("extension {}", e.number());
             field(cx, &key.0, &path, e, ne, spans);
