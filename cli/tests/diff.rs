@@ -1,26 +1,12 @@
 //! `contract diff` end to end: exit codes, formats, the policy file, git inputs.
 
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+mod common;
+use common::*;
 
 const V1: &str = "contracts/examples/pokemon/v1/pokemon.openapi.yaml";
 const V2: &str = "contracts/examples/pokemon/v2/pokemon.openapi.yaml";
-
-fn contract(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_contract"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("contract runs")
-}
 
 fn out(o: &Output) -> String {
     format!(

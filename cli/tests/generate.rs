@@ -1,32 +1,11 @@
 //! End-to-end tests of `contract generate`: crate and module output, `--check` drift detection,
 //! exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn contract(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_contract"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("contract runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::*;
 
 const V1: &str = "contracts/examples/pokemon/v1/pokemon.proto";
 const V2: &str = "contracts/examples/pokemon/v2/pokemon.proto";
