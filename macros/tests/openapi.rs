@@ -189,6 +189,11 @@ fn new_pokemon(name: &str, types: Vec<Type>) -> NewPokemon {
     }
 }
 
+/// The problem document a rejection carries.
+async fn problem_of(r: contract_runtime::reqwest::Response) -> contract_runtime::problem::Problem {
+    serde_json::from_slice(&r.bytes().await.unwrap()).unwrap()
+}
+
 #[tokio::test]
 async fn generated_client_and_server_exchange_every_feature() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -373,8 +378,7 @@ async fn generated_client_and_server_exchange_every_feature() {
         r.headers()["content-type"].to_str().unwrap(),
         "application/problem+json"
     );
-    let p: contract_runtime::problem::Problem =
-        serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    let p = problem_of(r).await;
     let got: Vec<(&str, &str)> = p
         .violations
         .iter()
@@ -396,8 +400,7 @@ async fn generated_client_and_server_exchange_every_feature() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 400);
-    let p: contract_runtime::problem::Problem =
-        serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    let p = problem_of(r).await;
     assert_eq!(
         (
             p.violations[0].kind.as_str(),
@@ -418,8 +421,7 @@ async fn generated_client_and_server_exchange_every_feature() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 400);
-    let p: contract_runtime::problem::Problem =
-        serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    let p = problem_of(r).await;
     assert_eq!(p.violations[0].kind, "body-invalid");
     assert!(p.violations[0].message.starts_with("missing field `types`"));
     // The contract's constraints, checked as the body deserializes: named, never echoed.
@@ -453,8 +455,7 @@ async fn generated_client_and_server_exchange_every_feature() {
             .await
             .unwrap();
         assert_eq!(r.status().as_u16(), 400, "{body}");
-        let p: contract_runtime::problem::Problem =
-            serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+        let p = problem_of(r).await;
         assert_eq!(p.violations[0].kind, "body-invalid");
         assert!(
             p.violations[0].message.starts_with(message),
@@ -494,8 +495,7 @@ async fn generated_client_and_server_exchange_every_feature() {
             .await
             .unwrap();
         assert_eq!(r.status().as_u16(), 400, "{path} {body}");
-        let p: contract_runtime::problem::Problem =
-            serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+        let p = problem_of(r).await;
         assert_eq!(p.violations[0].kind, kind, "{path} {body}");
         assert!(
             p.violations[0].message.starts_with(message),
