@@ -8,6 +8,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::form::encode_component;
 use crate::text;
 
 /// What a generated client call can fail with (a status the contract does not declare is an
@@ -238,7 +239,7 @@ impl Call<'_> {
             let q: Vec<String> = self
                 .query
                 .iter()
-                .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+                .map(|(k, v)| format!("{}={}", encode_component(k), encode_component(v)))
                 .collect();
             url.push('?');
             url.push_str(&q.join("&"));
@@ -255,10 +256,6 @@ impl Call<'_> {
         }
         req.send().await.map_err(Error::Transport)
     }
-}
-
-fn form_encode(s: &str) -> String {
-    utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()
 }
 
 /// Decodes a JSON response body.

@@ -116,39 +116,22 @@ pub fn to_parts<T: Serialize + ?Sized>(
                 }
             }
         }
-        match v {
-            Value::Null => {}
-            Value::Array(items) => {
-                for item in items {
-                    if let Some(t) = text(item) {
-                        out.push((k.clone(), Part::Text(t)));
-                    }
-                }
-            }
-            other => {
-                if let Some(t) = text(other) {
-                    out.push((k, Part::Text(t)));
-                }
-            }
+        for t in crate::text::values(&v) {
+            out.push((k.clone(), Part::Text(t)));
         }
     }
     Ok(out)
 }
 
-fn text(v: Value) -> Option<String> {
-    match v {
-        Value::Null => None,
-        Value::String(s) => Some(s),
-        Value::Bool(b) => Some(b.to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        other => Some(other.to_string()),
-    }
+/// One form-encoded name or value (every byte but ASCII letters and digits escaped).
+pub(crate) fn encode_component(s: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+    utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()
 }
 
 /// `application/x-www-form-urlencoded` text of text parts (bytes parts are sent as UTF-8).
 pub fn urlencoded(parts: &[(String, Part)]) -> String {
-    use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
-    let enc = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
+    let enc = encode_component;
     parts
         .iter()
         .map(|(k, p)| {

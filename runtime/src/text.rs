@@ -44,11 +44,16 @@ pub fn decode_list<'a, T: DeserializeOwned>(
 /// (`null`). Objects are written as JSON text.
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<String>, TextError> {
     let v = serde_json::to_value(value).map_err(|e| TextError(e.to_string()))?;
-    Ok(match v {
+    Ok(values(&v))
+}
+
+/// The text values of a JSON value, as [`encode`] writes them.
+pub(crate) fn values(v: &Value) -> Vec<String> {
+    match v {
         Value::Null => Vec::new(),
         Value::Array(items) => items.iter().filter_map(scalar).collect(),
-        other => scalar(&other).into_iter().collect(),
-    })
+        other => scalar(other).into_iter().collect(),
+    }
 }
 
 fn scalar(v: &Value) -> Option<String> {
