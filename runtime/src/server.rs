@@ -68,24 +68,21 @@ impl Request {
     /// A path parameter (always required).
     pub fn path<T: DeserializeOwned>(&self, v: &mut Violations, name: &str) -> Option<T> {
         let loc = format!("request.path.{name}");
-        let raw = self
-            .path
+        let got = one(v, self.path_raw(name), &loc);
+        optional(v, got, &loc, true).flatten()
+    }
+
+    fn path_raw(&self, name: &str) -> Option<&str> {
+        self.path
             .iter()
             .find(|(n, _)| n == name)
-            .map(|(_, s)| s.as_str());
-        let got = one(v, raw, &loc);
-        optional(v, got, &loc, true).flatten()
+            .map(|(_, s)| s.as_str())
     }
 
     /// A path parameter whose schema is a list (`simple` style: `a,b,c`; always required).
     pub fn path_list<T: DeserializeOwned>(&self, v: &mut Violations, name: &str) -> Option<Vec<T>> {
         let loc = format!("request.path.{name}");
-        let raw = self
-            .path
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, s)| s.as_str());
-        match raw {
+        match self.path_raw(name) {
             None => optional::<Vec<T>>(v, Ok(None), &loc, true).flatten(),
             Some(s) => list(v, s.split(','), &loc).ok(),
         }
@@ -147,17 +144,27 @@ impl Request {
         req: bool,
     ) -> Option<Option<T>> {
         let loc = format!("request.header.{name}");
-        let raw = match self.headers.get(name).map(HeaderValue::to_str) {
-            Some(Ok(s)) => Some(s),
-            Some(Err(_)) => {
-                v.push("parameter-invalid", loc, "not visible ASCII text".into());
-                return None;
-            }
-            None => None,
-        };
+        let raw = self.header_text(v, name, &loc)?;
         {
             let got = one(v, raw, &loc);
             optional(v, got, &loc, req)
+        }
+    }
+
+    /// A header's text: `Some(None)` when absent, `None` (with a violation) when it is not
+    /// visible ASCII.
+    fn header_text(&self, v: &mut Violations, name: &str, loc: &str) -> Option<Option<&str>> {
+        match self.headers.get(name).map(HeaderValue::to_str) {
+            None => Some(None),
+            Some(Ok(s)) => Some(Some(s)),
+            Some(Err(_)) => {
+                v.push(
+                    "parameter-invalid",
+                    loc.to_string(),
+                    "not visible ASCII text".into(),
+                );
+                None
+            }
         }
     }
 
@@ -169,18 +176,11 @@ impl Request {
         req: bool,
     ) -> Option<Option<Vec<T>>> {
         let loc = format!("request.header.{name}");
-        match self.headers.get(name).map(HeaderValue::to_str) {
+        match self.header_text(v, name, &loc)? {
             None => optional(v, Ok(None), &loc, req),
-            Some(Err(_)) => {
-                v.push("parameter-invalid", loc, "not visible ASCII text".into());
-                None
-            }
-            Some(Ok(s)) => {
-                let items = s.split(',').map(str::trim);
-                {
-                    let got = list(v, items, &loc).map(Some);
-                    optional(v, got, &loc, req)
-                }
+            Some(s) => {
+                let got = list(v, s.split(',').map(str::trim), &loc).map(Some);
+                optional(v, got, &loc, req)
             }
         }
     }
