@@ -101,10 +101,8 @@ impl Request {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, s)| s.as_str());
-        {
-            let got = one(v, raw, &loc);
-            optional(v, got, &loc, req)
-        }
+        let got = one(v, raw, &loc);
+        optional(v, got, &loc, req)
     }
 
     /// A list query parameter: repeated (`explode`, the default) or comma-separated.
@@ -130,10 +128,8 @@ impl Request {
         } else {
             values.iter().flat_map(|s| s.split(',')).collect()
         };
-        {
-            let got = list(v, items, &loc).map(Some);
-            optional(v, got, &loc, req)
-        }
+        let got = list(v, items, &loc).map(Some);
+        optional(v, got, &loc, req)
     }
 
     /// A header (by lower-case name).
@@ -145,10 +141,8 @@ impl Request {
     ) -> Option<Option<T>> {
         let loc = format!("request.header.{name}");
         let raw = self.header_text(v, name, &loc)?;
-        {
-            let got = one(v, raw, &loc);
-            optional(v, got, &loc, req)
-        }
+        let got = one(v, raw, &loc);
+        optional(v, got, &loc, req)
     }
 
     /// A header's text: `Some(None)` when absent, `None` (with a violation) when it is not
@@ -202,10 +196,8 @@ impl Request {
             .filter_map(|kv| kv.trim().split_once('='))
             .find(|(k, _)| *k == name)
             .map(|(_, val)| val);
-        {
-            let got = one(v, raw, &loc);
-            optional(v, got, &loc, req)
-        }
+        let got = one(v, raw, &loc);
+        optional(v, got, &loc, req)
     }
 
     /// A JSON body; an empty body counts as absent.
