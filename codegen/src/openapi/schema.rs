@@ -272,14 +272,7 @@ impl<'a> Schemas<'a> {
             [t] => match *t {
                 "object" => self.object(at, v, hint),
                 "array" => self.array(at, hint),
-                "string" if v.get("format").and_then(Value::as_str) == Some("binary") => {
-                    Shape::Ty(Ty::path("::contract_runtime::form::Binary"))
-                }
-                // Formats with a shape of their own: validated newtypes that keep the text.
-                "string" if string_format(v).is_some() => {
-                    Shape::Ty(Ty::path(string_format(v).unwrap_or("String")))
-                }
-                "string" => Shape::Ty(Ty::path("String")),
+                "string" => Shape::Ty(Ty::path(string_type(v))),
                 "integer" => Shape::Ty(Ty::path(integer(v))),
                 "number" => Shape::Ty(Ty::path(
                     if v.get("format").and_then(Value::as_str) == Some("float") {
@@ -797,13 +790,15 @@ fn integer(v: &Value) -> &'static str {
     }
 }
 
-/// The runtime type of a string format that has one (`date-time`, `date`, `uuid`).
-fn string_format(v: &Value) -> Option<&'static str> {
-    match v.get("format").and_then(Value::as_str)? {
-        "date-time" => Some("::contract_runtime::format::DateTime"),
-        "date" => Some("::contract_runtime::format::Date"),
-        "uuid" => Some("::contract_runtime::format::Uuid"),
-        _ => None,
+/// The Rust type of a string schema: formats with a shape of their own are validated newtypes
+/// that keep the text; `binary` is raw bytes.
+fn string_type(v: &Value) -> &'static str {
+    match v.get("format").and_then(Value::as_str) {
+        Some("binary") => "::contract_runtime::form::Binary",
+        Some("date-time") => "::contract_runtime::format::DateTime",
+        Some("date") => "::contract_runtime::format::Date",
+        Some("uuid") => "::contract_runtime::format::Uuid",
+        _ => "String",
     }
 }
 
