@@ -47,8 +47,8 @@ impl Api for Dex {
         let body: Vec<Pokemon> = all
             .into_iter()
             .filter(|p| types.is_empty() || p.types.iter().any(|t| types.contains(t)))
-            .filter(|p| ids.is_empty() || p.id.is_some_and(|id| ids.contains(&id)))
-            .take(params.limit.unwrap_or(20) as usize)
+            .filter(|p| ids.is_empty() || ids.contains(&p.id))
+            .take(params.limit as usize)
             .collect();
         ListPokemonResponse::Ok {
             x_total_count: body.len() as i64,
@@ -71,16 +71,24 @@ impl Api for Dex {
         };
         let id = map.len() as i32 + 1;
         let evolves_from = map.get(&(id - 1)).cloned().map(Box::new);
+        // The writeOnly `trainer_note` arrived; the response view has no field for it.
+        let nickname = match body.trainer_note {
+            Some(note) => Some(format!("{} ({note})", body.nickname.unwrap_or_default())),
+            None => body.nickname,
+        };
         let p = Pokemon {
             name: body.name,
             types: body.types,
             generation: body.generation,
-            nickname: body.nickname,
+            nickname,
             stats: body.stats,
             extra: body.extra,
             weight: body.weight,
             caught_at: body.caught_at,
-            id: Some(id),
+            shiny: body.shiny,
+            level: body.level,
+            region: body.region,
+            id,
             evolves_from,
             evolutions: None,
         };
@@ -97,6 +105,34 @@ impl Api for Dex {
             (_, Some(p)) => GetPokemonResponse::Ok(p),
             (_, None) => GetPokemonResponse::NotFound,
         }
+    }
+
+    async fn replace_pokemon(
+        &self,
+        params: ReplacePokemonParams,
+        body: PokemonRequest,
+    ) -> ReplacePokemonResponse {
+        // The request view has no `id` (readOnly): the path gives it.
+        let p = Pokemon {
+            name: body.name,
+            types: body.types,
+            generation: body.generation,
+            nickname: body.trainer_note.or(body.nickname),
+            stats: body.stats,
+            extra: body.extra,
+            weight: body.weight,
+            caught_at: body.caught_at,
+            shiny: body.shiny,
+            level: body.level,
+            region: body.region,
+            id: params.id,
+            evolves_from: None,
+            evolutions: None,
+        };
+        if let Ok(mut map) = self.pokemon.lock() {
+            map.insert(params.id, p.clone());
+        }
+        ReplacePokemonResponse::Ok(p)
     }
 
     async fn release_pokemon(&self, params: ReleasePokemonParams) -> ReleasePokemonResponse {
@@ -132,7 +168,10 @@ impl Api for Dex {
             extra: None,
             weight: None,
             caught_at: None,
-            id: None,
+            shiny: true,
+            level: 50,
+            region: Region::Johto,
+            id: 25,
             evolves_from: None,
             evolutions: None,
         })
@@ -186,6 +225,10 @@ fn new_pokemon(name: &str, types: Vec<Type>) -> NewPokemon {
         extra: Some(serde_json::json!({"any": ["thing"]})),
         weight: Some(6.9),
         caught_at: Some("2026-11-25T08:30:00.5+01:00".parse().unwrap()),
+        trainer_note: None,
+        shiny: false,
+        level: 5,
+        region: Region::Kanto,
     }
 }
 
@@ -212,7 +255,7 @@ async fn generated_client_and_server_exchange_every_feature() {
     else {
         panic!("201 expected")
     };
-    assert_eq!(bulbasaur.id, Some(1));
+    assert_eq!(bulbasaur.id, 1);
     assert_eq!(
         bulbasaur.caught_at.as_ref().map(|d| d.as_str()),
         Some("2026-11-25T08:30:00.5+01:00"),
@@ -266,7 +309,7 @@ async fn generated_client_and_server_exchange_every_feature() {
         .list_pokemon(&ListPokemonParams {
             r#type: Some(vec![Type::Fire, Type::Water]),
             ids: Some(vec![1, 2]),
-            limit: Some(5),
+            limit: 5,
             x_trace_id: "trace-1".into(),
             session: Some("s3ss10n".into()),
         })
@@ -279,6 +322,66 @@ async fn generated_client_and_server_exchange_every_feature() {
             x_total_count: 1,
             x_next: Some("trace-1/s3ss10n".into())
         }
+    );
+
+    // Defaults: an absent property or parameter takes the contract's value. Raw JSON, so the
+    // client's own field values play no part.
+    let http = contract_runtime::reqwest::Client::new();
+    let r = http
+        .post(format!("{base}/pokemon"))
+        .header("content-type", "application/json")
+        .body(r#"{"name": "Oddish", "types": ["grass"], "trainerNote": "found at night"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let created: serde_json::Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        (&created["shiny"], &created["level"], &created["region"]),
+        (
+            &serde_json::json!(false),
+            &serde_json::json!(5),
+            &serde_json::json!("kanto")
+        )
+    );
+    // writeOnly: the note reached the server (it folds it into the nickname), and the
+    // response view has no place for the property itself.
+    assert_eq!(created["nickname"], serde_json::json!(" (found at night)"));
+    assert!(created.get("trainerNote").is_none(), "{created}");
+    let r = http
+        .get(format!("{base}/pokemon"))
+        .header("x-trace-id", "t")
+        .send()
+        .await
+        .unwrap();
+    let all: Vec<serde_json::Value> = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!(all.len(), 3, "no limit sent: the default 20 applies");
+    // readOnly: the request view of `Pokemon` has no `id`; the response carries the path's.
+    let ReplacePokemonResponse::Ok(replaced) = client
+        .replace_pokemon(
+            &ReplacePokemonParams { id: 3 },
+            &PokemonRequest {
+                name: "Gloom".into(),
+                types: vec![Type::Grass],
+                generation: None,
+                nickname: None,
+                stats: None,
+                extra: None,
+                weight: None,
+                caught_at: None,
+                trainer_note: Some("evolved".into()),
+                shiny: true,
+                level: 21,
+                region: Region::Johto,
+                evolves_from: None,
+                evolutions: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (replaced.id, replaced.nickname.as_deref(), replaced.level),
+        (3, Some("evolved"), 21)
     );
 
     // A concrete path beside a template.
@@ -295,9 +398,9 @@ async fn generated_client_and_server_exchange_every_feature() {
         })
         .await
         .unwrap();
-    assert_eq!(party.len(), 3);
+    assert_eq!(party.len(), 4);
     assert!(matches!(&party[0], PartyMember::Pokemon(p) if p.name == "Bulbasaur"));
-    assert!(matches!(&party[2], PartyMember::Trainer(t) if t.name == "Ash Ketchum"));
+    assert!(matches!(&party[3], PartyMember::Trainer(t) if t.name == "Ash Ketchum"));
     assert_eq!(
         serde_json::to_value(&party[0]).unwrap()["kind"],
         serde_json::json!("pokemon")
@@ -367,7 +470,6 @@ async fn generated_client_and_server_exchange_every_feature() {
     );
 
     // Requests that break the contract: every violation at once, as problem+json.
-    let http = contract_runtime::reqwest::Client::new();
     let r = http
         .get(format!("{base}/pokemon?ids=1,x&limit=many&type=fire"))
         .send()
@@ -515,7 +617,7 @@ async fn generated_client_and_server_exchange_every_feature() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 405);
-    assert_eq!(r.headers()["allow"].to_str().unwrap(), "GET, DELETE");
+    assert_eq!(r.headers()["allow"].to_str().unwrap(), "GET, PUT, DELETE");
 
     server.abort();
 }

@@ -5,7 +5,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::ops::{Body, Carry, In, Op, Param, Response, Status};
-use super::schema::{Field, Kind, Variant};
+use super::schema::{Dflt, Field, Kind, Variant};
 use crate::emit::doc_attrs;
 use crate::ir::{ident, Finished, Ty};
 
@@ -18,6 +18,23 @@ fn rt() -> TokenStream {
 /// `#[serde(rename = "wire")]` when the Rust name differs.
 fn rename(ident_name: &str, wire: &str) -> Option<TokenStream> {
     (ident_name.trim_start_matches("r#") != wire).then(|| quote!(rename = #wire))
+}
+
+/// A `default` as an expression of type `ty`.
+fn default_tokens(fin: &Finished<Kind>, ty: &Ty, d: &Dflt) -> TokenStream {
+    match d {
+        Dflt::Expr(e) => e.parse().unwrap_or_default(),
+        Dflt::Variant(v) => {
+            let t = fin.ty(ty);
+            let v = ident(v);
+            quote!(#t::#v)
+        }
+    }
+}
+
+/// The associated function that gives field `ident` its default.
+fn default_fn(ident: &str) -> String {
+    format!("__default_{}", ident.trim_start_matches("r#"))
 }
 
 /// Every type of the space.
@@ -110,6 +127,10 @@ fn strukt(
         if f.optional {
             serde.push(quote!(default, skip_serializing_if = "Option::is_none"));
         }
+        if f.default.is_some() {
+            let with = format!("{}::{}", name, default_fn(&f.ident));
+            serde.push(quote!(default = #with));
+        }
         if !f.checks.is_empty() {
             let with = format!("{}::{}", name, check_fn(&f.ident));
             serde.push(quote!(deserialize_with = #with));
@@ -134,10 +155,26 @@ fn strukt(
             }
         })
         .collect();
-    let check_impl = (!check_fns.is_empty()).then(|| {
+    // The contract's defaults, for absent properties.
+    let default_fns: Vec<TokenStream> = fields
+        .iter()
+        .filter_map(|f| {
+            let d = f.default.as_ref()?;
+            let fname = format_ident!("{}", default_fn(&f.ident));
+            let ty = fin.ty(&f.ty);
+            let value = default_tokens(fin, &f.ty, d);
+            Some(quote! {
+                fn #fname() -> #ty {
+                    #value
+                }
+            })
+        })
+        .collect();
+    let check_impl = (!check_fns.is_empty() || !default_fns.is_empty()).then(|| {
         quote! {
             impl #name {
                 #(#check_fns)*
+                #(#default_fns)*
             }
         }
     });
@@ -272,14 +309,37 @@ pub(super) fn op_types(fin: &Finished<Kind>, op: &Op) -> TokenStream {
             quote!(#pdoc pub #pi: #t)
         });
         let all_optional = op.params.iter().all(|p| !p.required);
-        let default = all_optional.then(|| quote!(Default,));
+        let defaulted = op.params.iter().any(|p| p.default.is_some());
+        let derive_default = (all_optional && !defaulted).then(|| quote!(Default,));
+        // With contract defaults, `Default` gives them rather than the types' own.
+        let default_impl = (all_optional && defaulted).then(|| {
+            let values = op.params.iter().map(|p| {
+                let pi = ident(&p.ident);
+                match &p.default {
+                    Some(d) => {
+                        let v = default_tokens(fin, &p.ty, d);
+                        quote!(#pi: #v)
+                    }
+                    None => quote!(#pi: ::core::default::Default::default()),
+                }
+            });
+            quote! {
+                impl ::core::default::Default for #pt {
+                    fn default() -> Self {
+                        Self { #(#values,)* }
+                    }
+                }
+            }
+        });
         let doc = format!(" The parameters of `{}`.", op.name.trim_start_matches("r#"));
         quote! {
             #[doc = #doc]
-            #[derive(Clone, Debug, #default PartialEq)]
+            #[derive(Clone, Debug, #derive_default PartialEq)]
             pub struct #pt {
                 #(#fields,)*
             }
+
+            #default_impl
         }
     });
     let rt_name = ident(&op.response_type);
@@ -492,7 +552,13 @@ fn handler(fin: &Finished<Kind>, op: &Op) -> TokenStream {
         let fields = op.params.iter().map(|p| {
             let f = ident(&p.ident);
             let l = local(&p.ident);
-            quote!(#f: #l)
+            match &p.default {
+                Some(d) => {
+                    let v = default_tokens(fin, &p.ty, d);
+                    quote!(#f: #l.unwrap_or_else(|| #v))
+                }
+                None => quote!(#f: #l),
+            }
         });
         call_args.push(quote!(#pt { #(#fields),* }));
     }

@@ -56,6 +56,7 @@ pub fn runtime(opts: &Options) -> Dependency {
 /// Generates types, the server side and the client side (as `opts` asks).
 pub fn generate(api: &OpenApi, opts: &Options) -> Result<Generated, Refused> {
     let mut s = schema::Schemas::new(api, &["Api", "Client"]);
+    s.mark_responses();
     // Named schemas first, in document order, so they keep their own names.
     let names: Vec<String> = api
         .root()
@@ -64,10 +65,18 @@ pub fn generate(api: &OpenApi, opts: &Options) -> Result<Generated, Refused> {
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
     for name in names {
-        s.named(&Ptr {
+        let at = Ptr {
             doc: 0,
             pointer: format!("/components/schemas/{}", escape(&name)),
-        });
+        };
+        // A schema that differs by direction is named for its response view when a response
+        // uses it, else for its request view.
+        s.dir = if s.one_way(&at) && !s.in_responses(&at) {
+            schema::Dir::Request
+        } else {
+            schema::Dir::Response
+        };
+        s.named(&at);
     }
     let mut methods = Namer::new();
     for reserved in ["new", "with_http", "inner"] {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use contracts::openapi::{Operation, Ptr};
 use serde_json::Value;
 
-use super::schema::{child, doc_of, optional, Schemas, JSON};
+use super::schema::{child, doc_of, optional, Dflt, Dir, Schemas, JSON};
 use crate::ir::Ty;
 use crate::naming::{type_ident, Namer};
 
@@ -33,12 +33,15 @@ pub(super) struct Param {
     pub doc: Option<String>,
     /// The schema's constraints, checked after decoding (see `Schemas::checks`).
     pub checks: Vec<(&'static str, String)>,
+    /// The schema's `default` for an optional parameter: used when it is absent, so the field
+    /// is not an `Option`.
+    pub default: Option<Dflt>,
 }
 
 impl Param {
-    /// The field type: `Option` unless required.
+    /// The field type: `Option` unless required or defaulted.
     pub fn field_ty(&self) -> Ty {
-        if self.required {
+        if self.required || self.default.is_some() {
             self.ty.clone()
         } else {
             optional(self.ty.clone())
@@ -135,8 +138,10 @@ fn operation(s: &mut Schemas<'_>, methods: &mut Namer, op: &Operation<'_>) -> Op
         .filter(|d| !d.is_empty())
         .map(str::to_string);
 
+    s.dir = Dir::Request;
     let params = parameters(s, op, &prefix);
     let body = request_body(s, &op.ptr, &prefix);
+    s.dir = Dir::Response;
     let responses = responses(s, &op.ptr, &prefix);
     let params_type = (!params.is_empty()).then(|| s.space.claim_name(&format!("{prefix}Params")));
     let response_type = s.space.claim_name(&format!("{prefix}Response"));
@@ -220,9 +225,16 @@ fn parameters(s: &mut Schemas<'_>, op: &Operation<'_>, prefix: &str) -> Vec<Para
         let list = matches!(ty, Ty::Vec(_));
         let schema_at = child(&at, "schema");
         let schema_at = s.api.deref(&schema_at).unwrap_or(schema_at);
-        let checks = match s.api.get(&schema_at).cloned() {
-            Some(schema) if super::schema::checkable(&ty) => s.checks(&schema_at, &schema),
-            _ => Vec::new(),
+        let schema = s.api.get(&schema_at).cloned().unwrap_or(Value::Null);
+        let checks = if super::schema::checkable(&ty) {
+            s.checks(&schema_at, &schema)
+        } else {
+            Vec::new()
+        };
+        let ty = strip_option(ty);
+        let default = match schema.get("default") {
+            Some(d) if !required => s.default_of(&schema_at, &name, &ty, d),
+            _ => None,
         };
         out.push(Param {
             ident: namer.field_name(&name, "param"),
@@ -232,12 +244,13 @@ fn parameters(s: &mut Schemas<'_>, op: &Operation<'_>, prefix: &str) -> Vec<Para
                 name.clone()
             },
             location,
-            ty: strip_option(ty),
+            ty,
             list,
             required,
             explode,
             doc: doc_of(pv),
             checks,
+            default,
         });
     }
     out
@@ -507,6 +520,7 @@ fn responses(s: &mut Schemas<'_>, op: &Ptr, prefix: &str) -> Vec<Response> {
                 explode: false,
                 doc: doc_of(&hv),
                 checks: Vec::new(),
+                default: None,
             });
         }
         let doc = s

@@ -5,7 +5,7 @@
 //! interned by structure under a name derived from where they are used. What cannot be typed
 //! becomes `serde_json::Value` with a warning.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use contracts::openapi::{escape, OpenApi, Ptr};
 use contracts::Diagnostic;
@@ -54,6 +54,26 @@ pub(super) struct Field {
     /// Constraints checked while deserializing: (field of `contract_runtime::check::Checks`,
     /// Rust literal). Empty when none apply to the field's type.
     pub checks: Vec<(&'static str, String)>,
+    /// The contract's `default`, used when the property is absent (the field is then not an
+    /// `Option`).
+    pub default: Option<Dflt>,
+}
+
+/// A schema's `default` as Rust code.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Dflt {
+    /// An expression of the field's type (`30`, `String::from("x")`, `Vec::new()`).
+    Expr(String),
+    /// A unit variant of the field's (string enum) type.
+    Variant(String),
+}
+
+/// Which way a type travels: `readOnly` properties are left out of request views, `writeOnly`
+/// ones out of response views.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Dir {
+    Request,
+    Response,
 }
 
 /// A union member.
@@ -105,6 +125,13 @@ pub(super) struct Schemas<'a> {
     pub warnings: Vec<Diagnostic>,
     /// `$ref` chains being expanded inline (allOf members), to stop on cycles.
     merging: BTreeSet<Ptr>,
+    /// The direction types are being built for (named types get a request view of their own
+    /// when they hold `readOnly`/`writeOnly` properties).
+    pub dir: Dir,
+    /// Whether a `$ref` target holds a `readOnly`/`writeOnly` property, itself or below.
+    one_way: HashMap<String, bool>,
+    /// The `$ref` targets some response reaches (see [`Schemas::mark_responses`]).
+    in_responses: HashSet<String>,
 }
 
 /// A pointer one segment deeper.
@@ -159,6 +186,9 @@ impl<'a> Schemas<'a> {
             space,
             warnings: Vec::new(),
             merging: BTreeSet::new(),
+            dir: Dir::Response,
+            one_way: HashMap::new(),
+            in_responses: HashSet::new(),
         }
     }
 
@@ -208,7 +238,25 @@ impl<'a> Schemas<'a> {
     /// The type of a `$ref` target: a named type (built once); `Option` of it when the target
     /// schema allows `null`.
     pub fn named(&mut self, target: &Ptr) -> Ty {
-        let k = key(target);
+        // A request view of its own when the schema differs by direction; the plain name is
+        // the response view.
+        // The view the plain name does not stand for gets a suffix.
+        let suffix = match (self.dir, self.in_responses(target)) {
+            (Dir::Request, true) => "Request",
+            (Dir::Response, false) => "Response",
+            _ => "",
+        };
+        let suffix = if !suffix.is_empty() && self.one_way(target) {
+            suffix
+        } else {
+            ""
+        };
+        // A view's key must not meet the key of a schema named, say, `PetRequest`.
+        let k = if suffix.is_empty() {
+            key(target)
+        } else {
+            format!("{}\u{0}{suffix}", key(target))
+        };
         let Some(v) = self.api.get(target) else {
             return Ty::path(JSON);
         };
@@ -229,7 +277,7 @@ impl<'a> Schemas<'a> {
             }
             return Ty::path(JSON);
         }
-        let name = last_segment(target);
+        let name = format!("{}{suffix}", last_segment(target));
         let id = self.space.reserve(Some(&k), &name, &target.pointer);
         let type_name = self.space.name(id).to_string();
         let kind = match self.shape(target, v, &type_name) {
@@ -510,15 +558,32 @@ impl<'a> Schemas<'a> {
                 continue;
             }
             let p_at = child(&props_at, name);
-            let ty = self.ty(&p_at, &format!("{hint}{}", type_ident(name, "Property")));
             let resolved = self.resolved(&p_at);
-            // A readOnly/writeOnly property is absent in one direction: optional in both.
-            let one_way = ["readOnly", "writeOnly"]
-                .iter()
-                .any(|k| resolved.get(*k).and_then(Value::as_bool) == Some(true));
-            let is_required =
-                (required.contains(name.as_str()) || extra_required.contains(name)) && !one_way;
-            let ty = if is_required { ty } else { optional(ty) };
+            // A readOnly property is never sent in a request, a writeOnly one never in a
+            // response: the view for that direction leaves it out.
+            let flag = |k: &str| {
+                [pv, &resolved]
+                    .iter()
+                    .any(|v| v.get(k).and_then(Value::as_bool) == Some(true))
+            };
+            let skip = match self.dir {
+                Dir::Request => flag("readOnly"),
+                Dir::Response => flag("writeOnly"),
+            };
+            if skip {
+                continue;
+            }
+            let ty = self.ty(&p_at, &format!("{hint}{}", type_ident(name, "Property")));
+            let is_required = required.contains(name.as_str()) || extra_required.contains(name);
+            let default = match pv.get("default").or_else(|| resolved.get("default")) {
+                Some(d) if !is_required => self.default_of(&p_at, name, &ty, d),
+                _ => None,
+            };
+            let ty = if is_required || default.is_some() {
+                ty
+            } else {
+                optional(ty)
+            };
             let checks = if checkable(&ty) {
                 self.checks(&p_at, &resolved)
             } else {
@@ -528,9 +593,10 @@ impl<'a> Schemas<'a> {
                 wire: name.clone(),
                 ident: namer.field_name(name, "field"),
                 ty,
-                optional: !is_required,
+                optional: !is_required && default.is_none(),
                 doc: doc_of(pv).or_else(|| doc_of(&resolved)),
                 checks,
+                default,
             });
         }
     }
@@ -597,6 +663,183 @@ impl<'a> Schemas<'a> {
             }
         }
         out
+    }
+
+    /// The `default` value `d` as Rust code of type `ty`, or `None` with a warning when it does
+    /// not fit the type or cannot be written as a constant (the field then stays an `Option`).
+    pub fn default_of(&mut self, at: &Ptr, name: &str, ty: &Ty, d: &Value) -> Option<Dflt> {
+        let found = self.default_expr(ty, d);
+        if found.is_none() {
+            self.warn(
+                at,
+                format!("the default {d} of {name} is not applied: it is not a constant of the property's type"),
+                "give a default that matches the schema (a string, number, boolean, enum value or [])",
+            );
+        }
+        found
+    }
+
+    fn default_expr(&self, ty: &Ty, d: &Value) -> Option<Dflt> {
+        let expr = |s: String| Some(Dflt::Expr(s));
+        match ty {
+            Ty::Extern(p) => match (p.as_str(), d) {
+                ("String", Value::String(s)) => expr(format!("::std::string::String::from({s:?})")),
+                ("bool", Value::Bool(b)) => expr(b.to_string()),
+                ("f64", Value::Number(n)) => n.as_f64().and_then(|x| expr(format!("{x:?}"))),
+                ("f32", Value::Number(n)) => n
+                    .as_f64()
+                    .filter(|x| x.abs() <= f64::from(f32::MAX))
+                    .and_then(|x| expr(format!("{x:?}"))),
+                (int, Value::Number(n)) => {
+                    let v = i128::from(n.as_i64()?);
+                    let (lo, hi): (i128, i128) = match int {
+                        "i8" => (i8::MIN.into(), i8::MAX.into()),
+                        "i16" => (i16::MIN.into(), i16::MAX.into()),
+                        "i32" => (i32::MIN.into(), i32::MAX.into()),
+                        "i64" => (i64::MIN.into(), i64::MAX.into()),
+                        "u8" => (0, u8::MAX.into()),
+                        "u16" => (0, u16::MAX.into()),
+                        "u32" => (0, u32::MAX.into()),
+                        "u64" => (0, i64::MAX.into()),
+                        _ => return None,
+                    };
+                    (lo..=hi).contains(&v).then(|| Dflt::Expr(v.to_string()))
+                }
+                _ => None,
+            },
+            Ty::Vec(_) if d.as_array().is_some_and(Vec::is_empty) => {
+                expr("::std::vec::Vec::new()".into())
+            }
+            Ty::Named(id) => match self.space.get(*id).and_then(|t| t.kind.as_ref()) {
+                Some(Kind::StrEnum { values }) => {
+                    let s = d.as_str()?;
+                    values
+                        .iter()
+                        .find(|(wire, _)| wire == s)
+                        .map(|(_, ident)| Dflt::Variant(ident.clone()))
+                }
+                Some(Kind::Alias(t)) => self.default_expr(t, d),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Finds the `$ref` targets some operation's responses use as types (an `allOf` member is
+    /// merged, not used: its own references count). A schema that differs by direction keeps
+    /// its name for its response view when a response uses it, and for its request view
+    /// otherwise (a `NewPet` only ever sent stays `NewPet`); the other view gets a suffix.
+    pub fn mark_responses(&mut self) {
+        let mut marked = HashSet::new();
+        let mut walked = HashSet::new();
+        for op in self.api.operations() {
+            let at = child(&op.ptr, "responses");
+            if let Some(v) = self.api.get(&at) {
+                self.reach_in(at.doc, v, true, &mut marked, &mut walked);
+            }
+        }
+        self.in_responses = marked;
+    }
+
+    /// Whether a response uses the `$ref` target `target`.
+    pub fn in_responses(&self, target: &Ptr) -> bool {
+        self.in_responses.contains(&key(target))
+    }
+
+    fn reach_in(
+        &self,
+        doc: usize,
+        v: &Value,
+        mark: bool,
+        marked: &mut HashSet<String>,
+        walked: &mut HashSet<String>,
+    ) {
+        match v {
+            Value::Object(o) => {
+                if let Some(r) = o.get("$ref").and_then(Value::as_str) {
+                    if let Ok(t) = self.api.resolve_ref(doc, r) {
+                        let k = key(&t);
+                        if mark {
+                            marked.insert(k.clone());
+                        }
+                        if walked.insert(k) {
+                            if let Some(tv) = self.api.get(&t) {
+                                self.reach_in(t.doc, tv, true, marked, walked);
+                            }
+                        }
+                    }
+                }
+                for (k, c) in o {
+                    match (k.as_str(), c) {
+                        ("allOf", Value::Array(members)) => {
+                            for m in members {
+                                self.reach_in(doc, m, false, marked, walked);
+                            }
+                        }
+                        _ => self.reach_in(doc, c, true, marked, walked),
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for c in items {
+                    self.reach_in(doc, c, true, marked, walked);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether the schema at `target` holds a `readOnly` or `writeOnly` property, itself or
+    /// through its subschemas and references.
+    pub fn one_way(&mut self, target: &Ptr) -> bool {
+        let k = key(target);
+        if let Some(&known) = self.one_way.get(&k) {
+            return known;
+        }
+        let mut seen = HashSet::new();
+        let found = self.one_way_below(target, &mut seen);
+        self.one_way.insert(k, found);
+        found
+    }
+
+    fn one_way_below(&self, at: &Ptr, seen: &mut HashSet<String>) -> bool {
+        if !seen.insert(key(at)) {
+            return false;
+        }
+        match self.api.get(at) {
+            Some(v) => self.one_way_in(at.doc, v, seen),
+            None => false,
+        }
+    }
+
+    fn one_way_in(&self, doc: usize, v: &Value, seen: &mut HashSet<String>) -> bool {
+        match v {
+            Value::Object(o) => {
+                if ["readOnly", "writeOnly"]
+                    .iter()
+                    .any(|k| o.get(*k).and_then(Value::as_bool) == Some(true))
+                {
+                    return true;
+                }
+                if let Some(r) = o.get("$ref").and_then(Value::as_str) {
+                    if let Ok(t) = self.api.resolve_ref(doc, r) {
+                        if self.one_way_below(&t, seen) {
+                            return true;
+                        }
+                    }
+                }
+                o.iter()
+                    .filter(|(k, _)| {
+                        !matches!(
+                            k.as_str(),
+                            "example" | "examples" | "default" | "enum" | "const"
+                        )
+                    })
+                    .any(|(_, c)| self.one_way_in(doc, c, seen))
+            }
+            Value::Array(items) => items.iter().any(|c| self.one_way_in(doc, c, seen)),
+            _ => false,
+        }
     }
 
     /// The schema at `at` with `$ref`s followed (the value itself when they do not resolve).
