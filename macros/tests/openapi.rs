@@ -1,7 +1,8 @@
 //! Round trip over loopback: a server implemented on the `Api` trait `openapi!` generated and
 //! the generated client exchange every parameter kind, several statuses (fixed, range,
 //! default), response headers, JSON, text, binary, form and multipart bodies, a discriminated
-//! `oneOf`, and a recursive type; requests that break the contract are answered with problem+json.
+//! `oneOf`, a recursive type, defaults, readOnly/writeOnly views and string formats; requests
+//! that break the contract are answered with problem+json.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -88,6 +89,7 @@ impl Api for Dex {
             shiny: body.shiny,
             level: body.level,
             region: body.region,
+            trainer_email: body.trainer_email,
             id,
             evolves_from,
             evolutions: None,
@@ -125,6 +127,7 @@ impl Api for Dex {
             shiny: body.shiny,
             level: body.level,
             region: body.region,
+            trainer_email: body.trainer_email,
             id: params.id,
             evolves_from: None,
             evolutions: None,
@@ -171,6 +174,7 @@ impl Api for Dex {
             shiny: true,
             level: 50,
             region: Region::Johto,
+            trainer_email: None,
             id: 25,
             evolves_from: None,
             evolutions: None,
@@ -210,6 +214,9 @@ impl Api for Dex {
             kind: "trainer".into(),
             name: params.name,
             badges: Some(8),
+            homepage: Some("https://pallet.example/ash".parse().unwrap()),
+            badge_image: Some(contract_runtime::format::Base64(b"\x89PNG".to_vec())),
+            last_seen_from: Some("::1".parse().unwrap()),
         }));
         TrainerPartyResponse::Ok(party)
     }
@@ -229,6 +236,7 @@ fn new_pokemon(name: &str, types: Vec<Type>) -> NewPokemon {
         shiny: false,
         level: 5,
         region: Region::Kanto,
+        trainer_email: Some("ash@pallet.example".parse().unwrap()),
     }
 }
 
@@ -370,6 +378,7 @@ async fn generated_client_and_server_exchange_every_feature() {
                 weight: None,
                 caught_at: None,
                 trainer_note: Some("evolved".into()),
+                trainer_email: None,
                 shiny: true,
                 level: 21,
                 region: Region::Johto,
@@ -401,6 +410,24 @@ async fn generated_client_and_server_exchange_every_feature() {
     assert_eq!(party.len(), 4);
     assert!(matches!(&party[0], PartyMember::Pokemon(p) if p.name == "Bulbasaur"));
     assert!(matches!(&party[3], PartyMember::Trainer(t) if t.name == "Ash Ketchum"));
+    // Formats: uri, byte (base64 on the wire, bytes in Rust) and ipv6.
+    let trainer = serde_json::to_value(&party[3]).unwrap();
+    assert_eq!(
+        (
+            &trainer["homepage"],
+            &trainer["badgeImage"],
+            &trainer["lastSeenFrom"]
+        ),
+        (
+            &serde_json::json!("https://pallet.example/ash"),
+            &serde_json::json!("iVBORw=="),
+            &serde_json::json!("::1")
+        )
+    );
+    let PartyMember::Trainer(t) = &party[3] else {
+        unreachable!()
+    };
+    assert_eq!(t.badge_image.as_ref().unwrap().0, b"\x89PNG");
     assert_eq!(
         serde_json::to_value(&party[0]).unwrap()["kind"],
         serde_json::json!("pokemon")
@@ -547,6 +574,14 @@ async fn generated_client_and_server_exchange_every_feature() {
         (
             r#"{"name": "Mew", "types": [], "caughtAt": "yesterday"}"#,
             "not a valid date-time (RFC 3339)",
+        ),
+        (
+            r#"{"name": "Mew", "types": [], "trainerEmail": "ash at pallet"}"#,
+            "not a valid email address",
+        ),
+        (
+            r#"{"name": "Mew", "types": [], "trainerEmail": "a-very-long-name@a-very-long-domain.example"}"#,
+            "`trainerEmail` longer than maxLength 40",
         ),
     ] {
         let r = http

@@ -1,6 +1,8 @@
 //! String formats as validated newtypes: [`DateTime`] (RFC 3339 `date-time`), [`Date`]
-//! (`full-date`) and [`Uuid`]. Each keeps the text it was given (nothing is reformatted on the
-//! way through) and refuses, at deserialization, text that is not of its format.
+//! (`full-date`), [`Uuid`], [`Email`] and [`Uri`]. Each keeps the text it was given (nothing is
+//! reformatted on the way through), refuses at deserialization text that is not of its
+//! format, and takes length and pattern constraints like a `String`. [`Base64`] (`byte`)
+//! holds the decoded bytes. (`ipv4`/`ipv6` are `std::net` addresses.)
 
 use std::fmt;
 use std::str::FromStr;
@@ -52,6 +54,12 @@ macro_rules! text_format {
             }
         }
 
+        impl crate::check::Checkable for $name {
+            fn check(&self, c: &crate::check::Checks) -> Result<(), String> {
+                self.0.as_str().check(c)
+            }
+        }
+
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(&self.0)
@@ -87,6 +95,145 @@ text_format!(
     "uuid",
     is_uuid
 );
+
+text_format!(
+    /// An e-mail address (`local@domain`, RFC 5321 in its common form: a dot-atom or quoted
+    /// local part, and a host name or a bracketed address literal).
+    Email,
+    "email address",
+    is_email
+);
+text_format!(
+    /// An absolute URI (RFC 3986: a scheme, `:`, then characters a URI may hold, with
+    /// well-formed percent escapes).
+    Uri,
+    "uri (RFC 3986)",
+    is_uri
+);
+
+/// Bytes carried as base64 text (`format: byte`, RFC 4648 with or without padding).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Base64(pub Vec<u8>);
+
+const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
+
+impl Base64 {
+    /// Decodes base64 text; the error names the format, never the text.
+    pub fn decode(text: &str) -> Result<Self, String> {
+        use base64::Engine as _;
+        BASE64
+            .decode(text)
+            .map(Base64)
+            .map_err(|_| "not valid base64 (format byte)".to_string())
+    }
+
+    /// The base64 text.
+    pub fn encode(&self) -> String {
+        use base64::Engine as _;
+        BASE64.encode(&self.0)
+    }
+}
+
+impl FromStr for Base64 {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::decode(s)
+    }
+}
+
+impl serde::Serialize for Base64 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.encode())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Base64 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::decode(&text).map_err(|m| {
+            <D::Error as serde::de::Error>::custom(format!("{}{m}", crate::check::MARK))
+        })
+    }
+}
+
+fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.rsplit_once('@') else {
+        return false;
+    };
+    let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+    let local_ok = if local.len() >= 2 && local.starts_with('"') && local.ends_with('"') {
+        let inner = &local[1..local.len() - 1];
+        !inner.chars().any(|c| c.is_control()) && !inner.contains('"')
+    } else {
+        !local.is_empty()
+            && local
+                .split('.')
+                .all(|atom| !atom.is_empty() && atom.chars().all(|c| atext(c) || !c.is_ascii()))
+    };
+    let domain_ok =
+        if let Some(literal) = domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) {
+            literal.parse::<std::net::Ipv4Addr>().is_ok()
+                || literal
+                    .strip_prefix("IPv6:")
+                    .is_some_and(|a| a.parse::<std::net::Ipv6Addr>().is_ok())
+        } else {
+            is_host_name(domain)
+        };
+    local.len() <= 64 && local_ok && domain_ok
+}
+
+fn is_host_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || !c.is_ascii())
+        })
+}
+
+fn is_uri(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once(':') else {
+        return false;
+    };
+    let scheme_ok = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    let b = rest.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' => {
+                if !(i + 2 < b.len()
+                    && b[i + 1].is_ascii_hexdigit()
+                    && b[i + 2].is_ascii_hexdigit())
+                {
+                    return false;
+                }
+                i += 3;
+                continue;
+            }
+            c if c.is_ascii_alphanumeric() => {}
+            b'-' | b'.' | b'_' | b'~' | b':' | b'/' | b'?' | b'#' | b'[' | b']' | b'@' | b'!'
+            | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' => {}
+            _ => return false,
+        }
+        i += 1;
+    }
+    scheme_ok
+}
 
 fn digits(s: &[u8]) -> Option<u32> {
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
@@ -192,6 +339,44 @@ mod tests {
         assert!(Date::new("2026-4-01").is_err());
         assert!(Uuid::new("123e4567-e89b-12d3-a456-426614174000").is_ok());
         assert!(Uuid::new("123e4567e89b12d3a456426614174000").is_err());
+        for ok in [
+            "ash@pallet.example",
+            "a.b+c@x-y.io",
+            "\"odd one\"@example.com",
+            "me@[127.0.0.1]",
+        ] {
+            assert!(Email::new(ok).is_ok(), "{ok}");
+        }
+        for bad in ["ash", "@x.io", "ash@", "a..b@x.io", "a@-x.io", "a b@x.io"] {
+            assert!(Email::new(bad).is_err(), "{bad}");
+        }
+        for ok in [
+            "https://pokeapi.example/pokemon/25?x=1#top",
+            "urn:isbn:0451450523",
+            "mailto:ash@pallet.example",
+            "http://[::1]:8080/%7Euser",
+        ] {
+            assert!(Uri::new(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "/relative/path",
+            "1http://x",
+            "http://x/a b",
+            "http://x/%zz",
+            "http://x/%4",
+        ] {
+            assert!(Uri::new(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn base64_round_trips_and_accepts_missing_padding() {
+        let b: Base64 = serde_json::from_str("\"UGlrYQ==\"").unwrap();
+        assert_eq!(b.0, b"Pika");
+        assert_eq!(serde_json::to_string(&b).unwrap(), "\"UGlrYQ==\"");
+        assert_eq!(Base64::decode("UGlrYQ").unwrap().0, b"Pika");
+        let e = serde_json::from_str::<Base64>("\"not base64!\"").unwrap_err();
+        assert!(e.to_string().contains("not valid base64"), "{e}");
     }
 
     #[test]

@@ -1034,26 +1034,53 @@ fn integer(v: &Value) -> &'static str {
 }
 
 /// The Rust type of a string schema: formats with a shape of their own are validated newtypes
-/// that keep the text; `binary` is raw bytes.
+/// that keep the text; `binary` is raw bytes, `byte` bytes carried as base64, `ipv4`/`ipv6`
+/// addresses.
 fn string_type(v: &Value) -> &'static str {
     match v.get("format").and_then(Value::as_str) {
         Some("binary") => "::contract_runtime::form::Binary",
+        Some("byte") => "::contract_runtime::format::Base64",
         Some("date-time") => "::contract_runtime::format::DateTime",
         Some("date") => "::contract_runtime::format::Date",
         Some("uuid") => "::contract_runtime::format::Uuid",
+        Some("email") => "::contract_runtime::format::Email",
+        Some("uri") => "::contract_runtime::format::Uri",
+        Some("ipv4") => "::std::net::Ipv4Addr",
+        Some("ipv6") => "::std::net::Ipv6Addr",
         _ => "String",
     }
 }
+
+/// The validated text newtypes, which take length and pattern constraints like `String`.
+const TEXT_FORMATS: &[&str] = &[
+    "::contract_runtime::format::DateTime",
+    "::contract_runtime::format::Date",
+    "::contract_runtime::format::Uuid",
+    "::contract_runtime::format::Email",
+    "::contract_runtime::format::Uri",
+];
 
 /// Whether constraints can be checked on a field of type `t` (text, numbers, lists, optionally).
 pub(super) fn checkable(t: &Ty) -> bool {
     match t {
         Ty::Option(inner) => checkable(inner),
         Ty::Vec(_) => true,
-        Ty::Extern(p) => matches!(
-            p.as_str(),
-            "String" | "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64"
-        ),
+        Ty::Extern(p) => {
+            matches!(
+                p.as_str(),
+                "String"
+                    | "i8"
+                    | "i16"
+                    | "i32"
+                    | "i64"
+                    | "u8"
+                    | "u16"
+                    | "u32"
+                    | "u64"
+                    | "f32"
+                    | "f64"
+            ) || TEXT_FORMATS.contains(&p.as_str())
+        }
         _ => false,
     }
 }
