@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::form::encode_component;
+use crate::stream::ByteStream;
 use crate::text;
 
 /// What a generated client call can fail with (a status the contract does not declare is an
@@ -102,6 +103,7 @@ impl Client {
             headers: Vec::new(),
             cookies: Vec::new(),
             body: None,
+            stream: None,
             error: None,
         }
     }
@@ -123,6 +125,7 @@ pub struct Call<'a> {
     headers: Vec<(HeaderName, HeaderValue)>,
     cookies: Vec<String>,
     body: Option<(String, Vec<u8>)>,
+    stream: Option<(String, ByteStream)>,
     error: Option<Error>,
 }
 
@@ -229,6 +232,12 @@ impl Call<'_> {
         self
     }
 
+    /// A body streamed chunk by chunk.
+    pub fn stream(mut self, content_type: &str, body: ByteStream) -> Self {
+        self.stream = Some((content_type.to_string(), body));
+        self
+    }
+
     /// Sends the request.
     pub async fn send(self) -> Result<reqwest::Response, Error> {
         if let Some(e) = self.error {
@@ -254,6 +263,11 @@ impl Call<'_> {
         if let Some((ct, body)) = self.body {
             req = req.header(CONTENT_TYPE, ct).body(body);
         }
+        if let Some((ct, body)) = self.stream {
+            req = req
+                .header(CONTENT_TYPE, ct)
+                .body(reqwest::Body::wrap_stream(body));
+        }
         req.send().await.map_err(Error::Transport)
     }
 }
@@ -271,6 +285,14 @@ pub async fn json<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, Err
 /// Reads a text response body.
 pub async fn text(resp: reqwest::Response) -> Result<String, Error> {
     resp.text().await.map_err(Error::Transport)
+}
+
+/// A response body as a stream of chunks, read as the caller polls it.
+pub fn stream(resp: reqwest::Response) -> Result<ByteStream, Error> {
+    use futures_util::TryStreamExt;
+    Ok(ByteStream::new(
+        resp.bytes_stream().map_err(std::io::Error::other),
+    ))
 }
 
 /// Reads a raw response body.

@@ -4,8 +4,10 @@
 //!   `contract` gateway's (`type`, `title`, `status`, `detail`, `request_id`, `violations`).
 //! - [`check`]: the contract's constraints (`maxLength`, `minimum`, `pattern`, …), checked as
 //!   generated types deserialize.
-//! - [`format`]: `date-time`, `date` and `uuid` strings as validated newtypes.
+//! - [`format`]: `date-time`, `date`, `uuid`, `email` and `uri` strings as validated newtypes,
+//!   and `byte` as decoded [`format::Base64`].
 //! - [`form`]: form and multipart bodies to and from typed values, and [`form::Binary`].
+//! - [`stream`]: [`stream::ByteStream`], the chunked body binary media types travel as.
 //! - [`text`]: parameters as text (path segments, query values, headers, cookies) to and from
 //!   typed values, through serde, so generated enums and newtypes need no extra impls.
 //! - `server` (feature `server`): the request a generated handler decodes, the responses it
@@ -21,6 +23,7 @@ pub mod form;
 pub mod format;
 pub mod problem;
 pub mod routes;
+pub mod stream;
 pub mod text;
 
 #[cfg(feature = "client")]

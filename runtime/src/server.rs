@@ -16,13 +16,14 @@ use serde::Serialize;
 
 use crate::problem::{Problem, Violation, PROBLEM_JSON};
 use crate::routes::{Match, RouteTable};
+use crate::stream::ByteStream;
 use crate::{form, text};
 
 /// Request bodies larger than this are refused with 413.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// A request as a generated handler sees it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Request {
     /// Path parameters, percent-decoded.
     pub path: Vec<(String, String)>,
@@ -30,8 +31,11 @@ pub struct Request {
     pub query: Vec<(String, String)>,
     /// The headers.
     pub headers: HeaderMap,
-    /// The body.
+    /// The body, read whole (empty for an operation whose body streams).
     pub body: Bytes,
+    /// The body of an operation that streams it (a binary media type), unread; `None` when
+    /// the request has no body.
+    pub stream: Option<ByteStream>,
 }
 
 /// The violations a handler collects while decoding a request.
@@ -62,6 +66,7 @@ impl Request {
             query: query.map(form_pairs).unwrap_or_default(),
             headers,
             body,
+            stream: None,
         }
     }
 
@@ -352,6 +357,14 @@ impl Request {
         }
     }
 
+    /// The streamed body (taken: a second call finds it absent).
+    pub fn stream(&mut self, v: &mut Violations, req: bool) -> Option<Option<ByteStream>> {
+        match self.stream.take() {
+            Some(s) => Some(Some(s)),
+            None => optional(v, Ok(None), "request.body", req),
+        }
+    }
+
     /// The raw body; an empty body counts as absent.
     pub fn bytes(&self, v: &mut Violations, req: bool) -> Option<Option<Bytes>> {
         if self.body.is_empty() {
@@ -483,6 +496,11 @@ pub fn bytes(code: u16, content_type: &str, body: Bytes) -> Response {
     with_type(status(code), content_type, Body::from(body))
 }
 
+/// A response streamed chunk by chunk.
+pub fn stream(code: u16, content_type: &str, body: ByteStream) -> Response {
+    with_type(status(code), content_type, Body::from_stream(body))
+}
+
 /// A text response.
 pub fn text(code: u16, content_type: &str, body: String) -> Response {
     with_type(status(code), content_type, Body::from(body))
@@ -513,17 +531,21 @@ pub fn header<T: Serialize + ?Sized>(mut r: Response, name: &str, value: &T) -> 
     r
 }
 
-/// An axum router serving the operations of `routes` (`(method, path template)`, indexed by
-/// operation number) through `dispatch`. Unknown paths answer 404 and known paths with another
-/// method 405 (with `Allow`), as problems; bodies over [`BODY_LIMIT`] answer 413.
-pub fn router<F, Fut>(routes: &[(&str, &str)], dispatch: F) -> axum::Router
+/// An axum router serving the operations of `routes` (`(method, path template, streams its
+/// body)`, indexed by operation number) through `dispatch`. Unknown paths answer 404 and known
+/// paths with another method 405 (with `Allow`), as problems; bodies read whole answer 413 over
+/// [`BODY_LIMIT`], streamed bodies are handed over unread.
+pub fn router<F, Fut>(routes: &[(&str, &str, bool)], dispatch: F) -> axum::Router
 where
     F: Fn(usize, Request) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Response> + Send + 'static,
 {
-    let table = Arc::new(RouteTable::new(routes));
+    let pairs: Vec<(&str, &str)> = routes.iter().map(|(m, p, _)| (*m, *p)).collect();
+    let streamed: Arc<Vec<bool>> = Arc::new(routes.iter().map(|r| r.2).collect());
+    let table = Arc::new(RouteTable::new(&pairs));
     axum::Router::new().fallback(move |req: axum::extract::Request| {
         let table = table.clone();
+        let streamed = streamed.clone();
         let dispatch = dispatch.clone();
         async move {
             let (parts, body) = req.into_parts();
@@ -555,6 +577,18 @@ where
                         r.headers_mut().insert(http::header::ALLOW, v);
                     }
                     r
+                }
+                Match::Found(op, path) if streamed.get(op).copied().unwrap_or(false) => {
+                    let mut req =
+                        Request::new(path, parts.uri.query(), parts.headers, Bytes::new());
+                    let empty = axum::body::HttpBody::size_hint(&body).exact() == Some(0);
+                    if !empty {
+                        use futures_util::TryStreamExt;
+                        req.stream = Some(ByteStream::new(
+                            body.into_data_stream().map_err(std::io::Error::other),
+                        ));
+                    }
+                    dispatch(op, req).await
                 }
                 Match::Found(op, path) => match axum::body::to_bytes(body, BODY_LIMIT).await {
                     Ok(bytes) => {

@@ -375,11 +375,21 @@ pub(super) fn op_types(fin: &Finished<Kind>, op: &Op) -> TokenStream {
         " The responses of `{}`, by status.",
         op.name.trim_start_matches("r#")
     );
+    // A streamed body can be neither cloned nor compared.
+    let streamed = op
+        .responses
+        .iter()
+        .any(|r| r.body.as_ref().is_some_and(|b| b.carry == Carry::Bytes));
+    let derives = if streamed {
+        quote!(#[derive(Debug)])
+    } else {
+        quote!(#[derive(Clone, Debug, PartialEq)])
+    };
     quote! {
         #params
 
         #[doc = #doc]
-        #[derive(Clone, Debug, PartialEq)]
+        #derives
         pub enum #rt_name {
             #(#variants,)*
         }
@@ -427,7 +437,8 @@ pub(super) fn server(fin: &Finished<Kind>, ops: &[Op]) -> TokenStream {
     let routes = ops.iter().map(|op| {
         let method = op.method.to_ascii_uppercase();
         let path = &op.path;
-        quote!((#method, #path))
+        let streamed = streams(op);
+        quote!((#method, #path, #streamed))
     });
     let arms = ops.iter().enumerate().map(|(i, op)| {
         let h = handler_ident(&op.name);
@@ -474,6 +485,11 @@ pub(super) fn server(fin: &Finished<Kind>, ops: &[Op]) -> TokenStream {
 
         #(#handlers)*
     }
+}
+
+/// Whether the operation's request body streams (a binary media type).
+fn streams(op: &Op) -> bool {
+    op.body.as_ref().is_some_and(|b| b.carry == Carry::Bytes)
 }
 
 /// `params: XParams`, `body: T` as the trait takes them.
@@ -569,7 +585,7 @@ fn handler(fin: &Finished<Kind>, op: &Op) -> TokenStream {
         let call = match b.carry {
             Carry::Json => quote!(req.json::<#t>(&mut violations, #req_flag)),
             Carry::Text => quote!(req.text(&mut violations, #req_flag)),
-            Carry::Bytes => quote!(req.bytes(&mut violations, #req_flag)),
+            Carry::Bytes => quote!(req.stream(&mut violations, #req_flag)),
             Carry::Form if b.media.starts_with("multipart/") => {
                 quote!(req.multipart::<#t>(&mut violations, #req_flag).await)
             }
@@ -607,7 +623,7 @@ fn handler(fin: &Finished<Kind>, op: &Op) -> TokenStream {
                     // Form bodies are typed for requests only.
                     Carry::Json | Carry::Form => quote!(#rt::server::json(#code, #media, &body)),
                     Carry::Text => quote!(#rt::server::text(#code, #media, body)),
-                    Carry::Bytes => quote!(#rt::server::bytes(#code, #media, body)),
+                    Carry::Bytes => quote!(#rt::server::stream(#code, #media, body)),
                 }
             }
             None => quote!(#rt::server::empty(#code)),
@@ -645,7 +661,9 @@ fn handler(fin: &Finished<Kind>, op: &Op) -> TokenStream {
         }
     };
     let uses_req = !decode.is_empty();
-    let req_arg = if uses_req {
+    let req_arg = if uses_req && streams(op) {
+        quote!(mut req: #rt::server::Request)
+    } else if uses_req {
         quote!(req: #rt::server::Request)
     } else {
         quote!(_req: #rt::server::Request)
@@ -706,7 +724,12 @@ fn client_method(fin: &Finished<Kind>, op: &Op) -> TokenStream {
     }
     if let Some(b) = &op.body {
         let t = body_ty(fin, b);
-        args.push(quote!(body: &#t));
+        // A stream is consumed by sending it.
+        if b.carry == Carry::Bytes {
+            args.push(quote!(body: #t));
+        } else {
+            args.push(quote!(body: &#t));
+        }
     }
     // The path, piece by piece: literal text and encoded parameters.
     let mut pieces = Vec::new();
@@ -761,7 +784,14 @@ fn client_method(fin: &Finished<Kind>, op: &Op) -> TokenStream {
                 let binary = &b.binary;
                 quote!(let call = call.form(#media, body, &[#(#binary),*]);)
             }
-            // `AsRef<[u8]>`: the body is text (`String`) or bytes.
+            (Carry::Bytes, false) => quote!(let call = call.stream(#media, body);),
+            (Carry::Bytes, true) => quote! {
+                let call = match body {
+                    Some(b) => call.stream(#media, b),
+                    None => call,
+                };
+            },
+            // Text (`String`).
             (_, false) => {
                 quote!(let call = call.bytes(#media, AsRef::<[u8]>::as_ref(body).to_vec());)
             }
@@ -790,7 +820,7 @@ fn client_method(fin: &Finished<Kind>, op: &Op) -> TokenStream {
         let decode_body = r.body.as_ref().map(|b| match b.carry {
             Carry::Json | Carry::Form => quote!(#rt::client::json(response).await?),
             Carry::Text => quote!(#rt::client::text(response).await?),
-            Carry::Bytes => quote!(#rt::client::bytes(response).await?),
+            Carry::Bytes => quote!(#rt::client::stream(response)?),
         });
         if tuple_like(r) {
             match decode_body {

@@ -54,6 +54,7 @@ impl Param {
 pub(super) enum Carry {
     Json,
     Text,
+    /// Binary media types: streamed both ways (`contract_runtime::stream::ByteStream`).
     Bytes,
     /// `application/x-www-form-urlencoded` or `multipart/form-data` into a typed struct
     /// (request bodies).
@@ -371,7 +372,7 @@ fn pick_media(
                     "decode the body in the handler (multipart and form bodies are not typed yet)",
                 );
             }
-            Ty::path("::contract_runtime::bytes::Bytes")
+            Ty::path("::contract_runtime::stream::ByteStream")
         }
     };
     Some((media, carry, ty))
