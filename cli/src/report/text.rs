@@ -45,11 +45,12 @@ fn group<'a>(f: &'a Finding, ctx: &Context<'_>) -> Group<'a> {
     for (span, side) in [(&f.old, "old"), (&f.new, "new")] {
         if let Some(span) = span {
             let w = Window::around(span);
+            let label = w.label(side);
             g = g.element(
                 Snippet::source(w.text)
                     .line_start(w.first_line)
                     .path(w.file)
-                    .annotation(AnnotationKind::Primary.span(w.range).label(side)),
+                    .annotation(AnnotationKind::Primary.span(w.range).label(label)),
             );
         }
     }

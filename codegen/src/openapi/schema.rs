@@ -791,53 +791,89 @@ impl<'a> Schemas<'a> {
 
     /// Whether the schema at `target` holds a `readOnly` or `writeOnly` property, itself or
     /// through its subschemas and references.
+    ///
+    /// Each schema's text is scanned once: the first question explores the references that
+    /// are not answered yet, then answers for all of them at once (a flag spreads backwards
+    /// along the references), so the whole document costs one pass however many ask.
     pub fn one_way(&mut self, target: &Ptr) -> bool {
-        let k = key(target);
-        if let Some(&known) = self.one_way.get(&k) {
+        if let Some(&known) = self.one_way.get(&key(target)) {
             return known;
         }
-        let mut seen = HashSet::new();
-        let found = self.one_way_below(target, &mut seen);
-        self.one_way.insert(k, found);
-        found
+        // Explore: each unanswered schema's own flag and the references it makes.
+        let mut nodes: Vec<(String, bool, Vec<String>)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut stack = vec![target.clone()];
+        while let Some(p) = stack.pop() {
+            let k = key(&p);
+            if self.one_way.contains_key(&k) || index.contains_key(&k) {
+                continue;
+            }
+            let mut refs = Vec::new();
+            let direct = self
+                .api
+                .get(&p)
+                .is_some_and(|v| self.one_way_in(p.doc, v, &mut refs));
+            let keys = refs.iter().map(key).collect();
+            stack.extend(refs);
+            index.insert(k.clone(), nodes.len());
+            nodes.push((k, direct, keys));
+        }
+        // Spread: a schema is one-way if it is itself, or refers to one that is.
+        let mut referrers: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+        let mut value: Vec<bool> = nodes.iter().map(|n| n.1).collect();
+        for (i, (_, _, refs)) in nodes.iter().enumerate() {
+            for r in refs {
+                match index.get(r) {
+                    Some(&j) => referrers[j].push(i),
+                    None => value[i] |= self.one_way.get(r).copied().unwrap_or(false),
+                }
+            }
+        }
+        let mut queue: Vec<usize> = (0..nodes.len()).filter(|&i| value[i]).collect();
+        while let Some(j) = queue.pop() {
+            for &i in &referrers[j] {
+                if !value[i] {
+                    value[i] = true;
+                    queue.push(i);
+                }
+            }
+        }
+        for ((k, _, _), v) in nodes.into_iter().zip(value) {
+            self.one_way.insert(k, v);
+        }
+        self.one_way.get(&key(target)).copied().unwrap_or(false)
     }
 
-    fn one_way_below(&self, at: &Ptr, seen: &mut HashSet<String>) -> bool {
-        if !seen.insert(key(at)) {
-            return false;
-        }
-        match self.api.get(at) {
-            Some(v) => self.one_way_in(at.doc, v, seen),
-            None => false,
-        }
-    }
-
-    fn one_way_in(&self, doc: usize, v: &Value, seen: &mut HashSet<String>) -> bool {
+    /// Whether `v` itself (references not followed) holds a `readOnly`/`writeOnly` flag; the
+    /// references it makes are added to `refs`.
+    fn one_way_in(&self, doc: usize, v: &Value, refs: &mut Vec<Ptr>) -> bool {
         match v {
             Value::Object(o) => {
-                if ["readOnly", "writeOnly"]
+                let mut found = ["readOnly", "writeOnly"]
                     .iter()
-                    .any(|k| o.get(*k).and_then(Value::as_bool) == Some(true))
-                {
-                    return true;
-                }
+                    .any(|k| o.get(*k).and_then(Value::as_bool) == Some(true));
                 if let Some(r) = o.get("$ref").and_then(Value::as_str) {
                     if let Ok(t) = self.api.resolve_ref(doc, r) {
-                        if self.one_way_below(&t, seen) {
-                            return true;
-                        }
+                        refs.push(t);
                     }
                 }
-                o.iter()
-                    .filter(|(k, _)| {
-                        !matches!(
-                            k.as_str(),
-                            "example" | "examples" | "default" | "enum" | "const"
-                        )
-                    })
-                    .any(|(_, c)| self.one_way_in(doc, c, seen))
+                for (k, c) in o {
+                    if !matches!(
+                        k.as_str(),
+                        "example" | "examples" | "default" | "enum" | "const"
+                    ) {
+                        found |= self.one_way_in(doc, c, refs);
+                    }
+                }
+                found
             }
-            Value::Array(items) => items.iter().any(|c| self.one_way_in(doc, c, seen)),
+            Value::Array(items) => {
+                let mut found = false;
+                for c in items {
+                    found |= self.one_way_in(doc, c, refs);
+                }
+                found
+            }
             _ => false,
         }
     }
