@@ -217,7 +217,9 @@ fn compile(
     cfg: &RouteConfig,
     gateway_mode: Mode,
 ) -> Result<(Active, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let (contract, mut warnings) = CompiledContract::compile(path)?;
+    let compiled = CompiledContract::compile(path);
+    crate::compiled();
+    let (contract, mut warnings) = compiled?;
     let base = cfg.mode.unwrap_or(gateway_mode);
     let settings = contract
         .operations()

@@ -89,6 +89,21 @@ pub use problem::{GatewayError, Problem, Violation};
 /// The contract model the gateway compiles validators from.
 pub use contracts;
 
+static AFTER_COMPILE: std::sync::OnceLock<fn()> = std::sync::OnceLock::new();
+
+/// Registers a function run after every contract compilation (the first load and each
+/// reload), such as asking the process's allocator to hand the memory compilation used back
+/// to the system. Only the first registration counts.
+pub fn on_compiled(f: fn()) {
+    let _ = AFTER_COMPILE.set(f);
+}
+
+pub(crate) fn compiled() {
+    if let Some(f) = AFTER_COMPILE.get() {
+        f();
+    }
+}
+
 /// Installs a JSON log subscriber on stderr (one object per line; the access log target is
 /// `contract_gateway::access`). Returns an error if a global subscriber is already set.
 pub fn init_json_logs(level: tracing::Level) -> Result<(), String> {

@@ -32,8 +32,8 @@ pub struct Media {
     pub fields: Vec<(String, Shape)>,
     /// Per-property encodings.
     pub encoding: Vec<(String, PartEncoding)>,
-    /// JSON Pointer of the media type object.
-    pub pointer: String,
+    /// `file:line` of the media type object.
+    pub spec: Option<String>,
 }
 
 /// What a body is read as.
@@ -304,7 +304,7 @@ mod tests {
                     },
                 ),
             ],
-            pointer: String::new(),
+            spec: None,
         }
     }
 

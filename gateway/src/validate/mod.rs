@@ -16,6 +16,7 @@
 
 pub mod content;
 pub mod document;
+pub mod lines;
 pub mod params;
 pub mod router;
 pub mod schema;
@@ -32,6 +33,7 @@ use crate::config::{Policies, Policy};
 use crate::problem::Violation;
 use content::{Media, PartEncoding, Read};
 use document::{escape, Document};
+use lines::{Lines, LinesBuilder};
 use params::{In, Shape, Style};
 use router::{Routed, Router};
 use schema::{Direction, SchemaCheck, SchemaSpace, Version};
@@ -162,7 +164,7 @@ pub struct RequestCheck {
 pub struct CompiledContract {
     name: String,
     files: Vec<PathBuf>,
-    doc: std::sync::Arc<Document>,
+    lines: Lines,
     router: Router,
     operations: Vec<Operation>,
 }
@@ -309,7 +311,7 @@ impl CompiledContract {
                 ),
                 Some(Ok(value)) => {
                     if let Some(c) = &p.check {
-                        c.check(value, &location, "parameter-invalid", &self.doc, v);
+                        c.check(value, &location, "parameter-invalid", &self.lines, v);
                     }
                 }
             }
@@ -411,17 +413,16 @@ impl CompiledContract {
         };
         let Some(check) = &media.check else { return };
         match content::read(ct, req.body, media) {
-            Read::Value(value) => check.check(value, "request.body", "body-invalid", &self.doc, v),
+            Read::Value(value) => {
+                check.check(value, "request.body", "body-invalid", &self.lines, v)
+            }
             Read::Malformed(why) => {
                 let kind = if content::kind_of(&content::essence(ct)) == content::Kind::Json {
                     "malformed-json"
                 } else {
                     "body-malformed"
                 };
-                v.push(
-                    Violation::new(kind, "request.body", why)
-                        .with_spec(self.doc.spec(&media.pointer)),
-                );
+                v.push(Violation::new(kind, "request.body", why).with_spec(media.spec.clone()));
             }
             Read::PartType(part, allowed) => v.push(
                 Violation::new(
@@ -429,7 +430,7 @@ impl CompiledContract {
                     format!("request.body.{part}"),
                     format!("part `{part}` must be one of: {allowed}"),
                 )
-                .with_spec(self.doc.spec(&media.pointer)),
+                .with_spec(media.spec.clone()),
             ),
             Read::Skip => {}
         }
@@ -489,9 +490,13 @@ impl CompiledContract {
                     &h.shape,
                     false,
                 ) {
-                    Ok(value) => {
-                        c.check(value, &location, "response-header-invalid", &self.doc, out)
-                    }
+                    Ok(value) => c.check(
+                        value,
+                        &location,
+                        "response-header-invalid",
+                        &self.lines,
+                        out,
+                    ),
                     Err(why) => out.push(Violation::new("response-header-invalid", location, why)),
                 }
             }
@@ -564,12 +569,16 @@ impl CompiledContract {
         };
         let Some(check) = &m.check else { return };
         match content::read(ct, body, m) {
-            Read::Value(v) => {
-                check.check(v, "response.body", "response-body-invalid", &self.doc, out)
-            }
+            Read::Value(v) => check.check(
+                v,
+                "response.body",
+                "response-body-invalid",
+                &self.lines,
+                out,
+            ),
             Read::Malformed(why) => out.push(
                 Violation::new("response-body-malformed", "response.body", why)
-                    .with_spec(self.doc.spec(&m.pointer)),
+                    .with_spec(m.spec.clone()),
             ),
             Read::PartType(part, allowed) => out.push(Violation::new(
                 "response-body-malformed",
@@ -587,8 +596,7 @@ struct Compiler {
     /// mutably, without a copy of the whole document.
     doc: std::sync::Arc<Document>,
     source: std::sync::Arc<SourceFile>,
-    req: Option<SchemaSpace>,
-    resp: Option<SchemaSpace>,
+    space: Option<SchemaSpace>,
     warnings: Vec<Diagnostic>,
 }
 
@@ -597,8 +605,7 @@ impl Compiler {
         Compiler {
             doc: std::sync::Arc::new(doc),
             source,
-            req: None,
-            resp: None,
+            space: None,
             warnings: Vec::new(),
         }
     }
@@ -647,16 +654,17 @@ impl Compiler {
     }
 
     fn compile_schema(&mut self, dir: Direction, pointer: &str) -> Option<SchemaCheck> {
-        let space = match dir {
-            Direction::Request => self.req.as_mut(),
-            Direction::Response => self.resp.as_mut(),
-        }?;
-        Some(space.register(pointer))
+        Some(self.space.as_mut()?.register(pointer, dir))
     }
 
     /// Compiles both directions' schemas; schemas that do not compile become warnings.
-    fn finish_schemas(&mut self) -> Result<(), Vec<Diagnostic>> {
-        for space in [self.req.take(), self.resp.take()].into_iter().flatten() {
+    /// Also keeps the lines of every schema node, for the violations to come.
+    fn finish_schemas(&mut self) -> Result<Lines, Vec<Diagnostic>> {
+        let doc = std::sync::Arc::clone(&self.doc);
+        let line_of = |p: &str| doc.line_of(p);
+        let mut lines = LinesBuilder::new(&line_of);
+        if let Some(space) = self.space.take() {
+            space.add_lines(&mut lines);
             let skipped = space
                 .finish()
                 .map_err(|e| vec![self.error("invalid-contract", "", e, "fix the schemas")])?;
@@ -675,7 +683,7 @@ impl Compiler {
                 );
             }
         }
-        Ok(())
+        Ok(lines.finish(&self.doc.name))
     }
 
     fn shape(&self, schema: &Value) -> Shape {
@@ -707,8 +715,7 @@ impl Compiler {
                 )]);
             }
         };
-        self.req = Some(SchemaSpace::new(root, version, Direction::Request));
-        self.resp = Some(SchemaSpace::new(root, version, Direction::Response));
+        self.space = Some(SchemaSpace::new(root, version));
         let servers = |v: Option<&Value>| -> Vec<String> {
             v.and_then(Value::as_array)
                 .into_iter()
@@ -755,13 +762,15 @@ impl Compiler {
                 operations.push(op);
             }
         }
-        self.finish_schemas()?;
+        let lines = self.finish_schemas()?;
+        // The document is dropped here: checks carry what they need, and `lines` answers for
+        // the schema nodes violations point at.
         let Compiler { doc, warnings, .. } = self;
         Ok((
             CompiledContract {
                 name: doc.name.clone(),
                 files: Vec::new(),
-                doc,
+                lines,
                 router,
                 operations,
             },
@@ -986,10 +995,17 @@ impl Compiler {
             let schema_ptr = format!("{mptr}/schema");
             let (check, fields) = match m.get("schema") {
                 Some(s) => {
-                    let resolved = schema::resolve(self.doc.value(), s).clone();
+                    // Property shapes coerce form and multipart text; other bodies are JSON
+                    // or opaque, and keeping shapes for them would only cost memory.
+                    let coerced = matches!(
+                        content::kind_of(&content::essence(mt)),
+                        content::Kind::Form | content::Kind::Multipart
+                    );
+                    let resolved = schema::resolve(self.doc.value(), s);
                     let fields = resolved
                         .get("properties")
                         .and_then(Value::as_object)
+                        .filter(|_| coerced)
                         .map(|props| {
                             props
                                 .iter()
@@ -1035,7 +1051,7 @@ impl Compiler {
                 check,
                 fields,
                 encoding,
-                pointer: mptr,
+                spec: self.doc.spec(&mptr),
             });
         }
         out

@@ -20,7 +20,8 @@ use jsonschema::{Draft, Registry, ValidationError, Validator};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::{json, Map, Value};
 
-use super::document::{escape, Document};
+use super::document::escape;
+use super::lines::{Lines, LinesBuilder};
 use crate::problem::Violation;
 
 /// The URI the rewritten document is registered under.
@@ -72,23 +73,81 @@ struct Marks {
     guards: HashMap<String, (String, Vec<String>)>,
 }
 
-/// Every schema of one document, rewritten for one direction. Uses are registered one by one
+/// Every schema of one document, rewritten for both directions. Uses are registered one by one
 /// ([`SchemaSpace::register`]) and compiled together into ONE validator
 /// ([`SchemaSpace::finish`]), so that a schema referenced from a thousand operations is
 /// compiled once: the validator's root has one property per use, and a value is checked as
 /// `{"<use>": value}`.
+///
+/// The validator's document holds each schema root under a short id (`/17` for the root
+/// `/paths/~1repos~1{owner}/get/responses/200/content/application~1json/schema`), references
+/// rewritten to match: the validator keeps a location per compiled keyword, and short ones
+/// keep a large contract's validator small. `Roots::contract_pointer` maps back.
+///
+/// Most schemas read the same both ways; the request rewrite of those is the one kept. A
+/// schema whose response rewrite differs (it holds a `readOnly`/`writeOnly` property, or
+/// refers to one that does) also gets its response copy, under `/r17`, whose references reach
+/// the response copies of such schemas.
 pub struct SchemaSpace {
     doc: Value,
     draft: Draft,
     marks: Marks,
+    roots: Roots,
     sites: Vec<String>,
     shared: Arc<Shared>,
+}
+
+/// The schema roots of a document and their short ids.
+#[derive(Debug, Default)]
+struct Roots {
+    /// Contract pointer by id.
+    pointers: Vec<String>,
+    /// Id by contract pointer.
+    ids: HashMap<String, usize>,
+    /// Ids of the roots that have a response copy.
+    two_way: HashSet<usize>,
+}
+
+impl Roots {
+    /// The root `pointer` lies in (roots never nest, so at most one), and the rest of it.
+    fn find<'p>(&self, pointer: &'p str) -> Option<(usize, &'p str)> {
+        let cuts = pointer
+            .match_indices('/')
+            .map(|(i, _)| i)
+            .skip(1)
+            .chain([pointer.len()]);
+        cuts.filter_map(|i| Some((*self.ids.get(&pointer[..i])?, &pointer[i..])))
+            .next()
+    }
+
+    /// The validator's pointer for a contract pointer, in the copy for `response` if the
+    /// root has one.
+    fn short(&self, pointer: &str, response: bool) -> String {
+        match self.find(pointer) {
+            Some((id, rest)) if response && self.two_way.contains(&id) => format!("/r{id}{rest}"),
+            Some((id, rest)) => format!("/{id}{rest}"),
+            None => pointer.to_string(),
+        }
+    }
+
+    /// The contract's pointer for a validator pointer.
+    fn contract_pointer(&self, pointer: &str) -> String {
+        let body = pointer.strip_prefix('/').unwrap_or(pointer);
+        let (head, rest) = body.split_once('/').unwrap_or((body, ""));
+        let id = head.strip_prefix('r').unwrap_or(head);
+        match id.parse::<usize>().ok().and_then(|i| self.pointers.get(i)) {
+            Some(root) if rest.is_empty() => root.clone(),
+            Some(root) => format!("{root}/{rest}"),
+            None => pointer.to_string(),
+        }
+    }
 }
 
 #[derive(Default)]
 struct Shared {
     validator: OnceLock<Validator>,
     marks: OnceLock<Marks>,
+    roots: OnceLock<Roots>,
 }
 
 impl std::fmt::Debug for SchemaSpace {
@@ -119,30 +178,97 @@ pub struct Skipped {
 }
 
 impl SchemaSpace {
-    /// Rewrites the document's schemas for `dir`.
-    pub fn new(doc: &Value, version: Version, dir: Direction) -> SchemaSpace {
-        let mut copy = doc.clone();
+    /// Rewrites the document's schemas for both directions.
+    pub fn new(doc: &Value, version: Version) -> SchemaSpace {
+        let pointers = schema_roots(doc);
+        let rewrite = |dir: Direction, marks: &mut Marks| {
+            let mut copy = doc.clone();
+            for root in &pointers {
+                rewrite_at(doc, &mut copy, root, version, dir, marks, 0);
+            }
+            copy
+        };
+        let mut req_marks = Marks::default();
+        let mut req = rewrite(Direction::Request, &mut req_marks);
+        let mut resp_marks = Marks::default();
+        let mut resp = rewrite(Direction::Response, &mut resp_marks);
+        let mut roots = Roots {
+            ids: pointers
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.clone(), i))
+                .collect(),
+            pointers,
+            two_way: HashSet::new(),
+        };
+        roots.two_way = two_way_roots(&roots, &req, &resp);
+        // Only the schemas, under short ids, without their annotations: the validator keeps
+        // what it compiles for as long as the contract is loaded, and descriptions and
+        // examples are most of a large contract's text.
+        let mut out = Map::new();
+        for (id, root) in roots.pointers.iter().enumerate() {
+            for (copy, response) in [(&mut req, false), (&mut resp, true)] {
+                if response && !roots.two_way.contains(&id) {
+                    continue;
+                }
+                if let Some(slot) = copy.pointer_mut(root) {
+                    let mut schema = std::mem::take(slot);
+                    strip_annotations(&mut schema);
+                    shorten_refs(&mut schema, &roots, response);
+                    let key = if response {
+                        format!("r{id}")
+                    } else {
+                        id.to_string()
+                    };
+                    out.insert(key, schema);
+                }
+            }
+        }
+        drop((req, resp));
         let mut marks = Marks::default();
-        for root in schema_roots(doc) {
-            rewrite_at(doc, &mut copy, &root, version, dir, &mut marks, 0);
+        for (m, response) in [(req_marks, false), (resp_marks, true)] {
+            for (p, v) in m.forbidden {
+                marks
+                    .forbidden
+                    .entry(roots.short(&p, response))
+                    .or_insert(v);
+            }
+            for p in m.implications {
+                marks.implications.insert(roots.short(&p, response));
+            }
+            for (p, v) in m.guards {
+                marks.guards.entry(roots.short(&p, response)).or_insert(v);
+            }
         }
         let draft = match version {
             Version::V30 => Draft::Draft4,
             Version::V31 => Draft::Draft202012,
         };
         SchemaSpace {
-            doc: copy,
+            doc: Value::Object(out),
             draft,
             marks,
+            roots,
             sites: Vec::new(),
             shared: Arc::new(Shared::default()),
         }
     }
 
-    /// Registers the schema at `pointer` (`/paths/…/schema`) for checking.
-    pub fn register(&mut self, pointer: &str) -> SchemaCheck {
+    /// Keeps the lines of every node of the schemas this space checks with (response copies
+    /// answer with their originals' lines).
+    pub fn add_lines(&self, lines: &mut LinesBuilder<'_>) {
+        for (id, root) in self.roots.pointers.iter().enumerate() {
+            if let Some(schema) = self.doc.get(id.to_string()) {
+                lines.add_tree(root, schema);
+            }
+        }
+    }
+
+    /// Registers the schema at `pointer` (`/paths/…/schema`) for checking in direction `dir`.
+    pub fn register(&mut self, pointer: &str, dir: Direction) -> SchemaCheck {
         let key = self.sites.len().to_string();
-        self.sites.push(pointer.to_string());
+        self.sites
+            .push(self.roots.short(pointer, dir == Direction::Response));
         SchemaCheck {
             key,
             shared: Arc::clone(&self.shared),
@@ -160,6 +286,7 @@ impl SchemaSpace {
         }
         let root = json!({ "properties": properties });
         let mut skipped: Vec<Skipped> = Vec::new();
+        let mut neutralized: Vec<String> = Vec::new();
         loop {
             let registry = Registry::new()
                 .draft(self.draft)
@@ -183,6 +310,7 @@ impl SchemaSpace {
                 Ok(v) => {
                     let _ = self.shared.validator.set(v);
                     let _ = self.shared.marks.set(std::mem::take(&mut self.marks));
+                    let _ = self.shared.roots.set(std::mem::take(&mut self.roots));
                     return Ok(skipped);
                 }
                 Err(e) => {
@@ -191,8 +319,8 @@ impl SchemaSpace {
                     let schema_at = at.rsplit_once('/').map_or("", |(p, _)| p).to_string();
                     let reason = e.masked().to_string();
                     if schema_at.is_empty()
-                        || skipped.len() >= 100
-                        || skipped.iter().any(|s| s.pointer == schema_at)
+                        || neutralized.len() >= 100
+                        || neutralized.contains(&schema_at)
                     {
                         return Err(format!("the contract's schemas do not compile: {reason}"));
                     }
@@ -202,10 +330,15 @@ impl SchemaSpace {
                             return Err(format!("the contract's schemas do not compile: {reason}"))
                         }
                     }
-                    skipped.push(Skipped {
-                        pointer: schema_at,
-                        reason,
-                    });
+                    // A response copy fails where its original does: one report for both.
+                    let shown = self.roots.contract_pointer(&schema_at);
+                    if !skipped.iter().any(|s| s.pointer == shown) {
+                        skipped.push(Skipped {
+                            pointer: shown,
+                            reason,
+                        });
+                    }
+                    neutralized.push(schema_at);
                 }
             }
         }
@@ -251,11 +384,14 @@ impl SchemaCheck {
         v: Value,
         location: &str,
         kind: &'static str,
-        doc: &Document,
+        lines: &Lines,
         out: &mut Vec<Violation>,
     ) {
-        let (Some(validator), Some(marks)) = (self.shared.validator.get(), self.shared.marks.get())
-        else {
+        let (Some(validator), Some(marks), Some(roots)) = (
+            self.shared.validator.get(),
+            self.shared.marks.get(),
+            self.shared.roots.get(),
+        ) else {
             return;
         };
         let wrapped = self.wrap(v);
@@ -264,19 +400,19 @@ impl SchemaCheck {
         }
         let prefix = format!("/{}", self.key);
         for e in validator.iter_errors(&wrapped) {
-            push(marks, &prefix, &e, location, kind, doc, out, 0);
+            push((marks, roots), &prefix, &e, location, kind, lines, out, 0);
         }
     }
 }
 
 #[allow(clippy::too_many_arguments)]
 fn push(
-    marks: &Marks,
+    (marks, roots): (&Marks, &Roots),
     prefix: &str,
     e: &ValidationError<'_>,
     location: &str,
     kind: &'static str,
-    doc: &Document,
+    lines: &Lines,
     out: &mut Vec<Violation>,
     depth: usize,
 ) {
@@ -291,7 +427,16 @@ fn push(
         if depth < 8 && marks.implications.contains(parent) {
             if let Some(branch) = context.get(1) {
                 for inner in branch {
-                    push(marks, prefix, inner, location, kind, doc, out, depth + 1);
+                    push(
+                        (marks, roots),
+                        prefix,
+                        inner,
+                        location,
+                        kind,
+                        lines,
+                        out,
+                        depth + 1,
+                    );
                 }
                 return;
             }
@@ -319,10 +464,11 @@ fn push(
     };
     let instance = e.instance_path().as_str();
     let instance = instance.strip_prefix(prefix).unwrap_or(instance);
+    let shown = roots.contract_pointer(&pointer);
     out.push(
         Violation::new(kind, location, message)
-            .with_paths(instance, pointer.clone())
-            .with_spec(doc.spec(&pointer)),
+            .with_spec(lines.spec(&shown))
+            .with_paths(instance, shown),
     );
 }
 
@@ -533,6 +679,133 @@ fn rewrite_at(
     }
 }
 
+/// The local `$ref` targets in a schema tree.
+fn refs_in(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(r)) = m.get("$ref") {
+                if r.starts_with('#') {
+                    out.push(pointer_of_ref(r));
+                }
+            }
+            for c in m.values() {
+                refs_in(c, out);
+            }
+        }
+        Value::Array(a) => {
+            for c in a {
+                refs_in(c, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The ids of the roots whose two rewrites differ, and of every root that refers to one of
+/// those (a reference must reach the copy for its own direction).
+fn two_way_roots(roots: &Roots, req: &Value, resp: &Value) -> HashSet<usize> {
+    let mut out: HashSet<usize> = (0..roots.pointers.len())
+        .filter(|&i| req.pointer(&roots.pointers[i]) != resp.pointer(&roots.pointers[i]))
+        .collect();
+    if out.is_empty() {
+        return out;
+    }
+    let mut referrers: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, r) in roots.pointers.iter().enumerate() {
+        let mut targets = Vec::new();
+        if let Some(v) = resp.pointer(r) {
+            refs_in(v, &mut targets);
+        }
+        for t in targets {
+            if let Some((target, _)) = roots.find(&t) {
+                referrers.entry(target).or_default().push(i);
+            }
+        }
+    }
+    let mut queue: Vec<usize> = out.iter().copied().collect();
+    while let Some(t) = queue.pop() {
+        for &r in referrers.get(&t).into_iter().flatten() {
+            if out.insert(r) {
+                queue.push(r);
+            }
+        }
+    }
+    out
+}
+
+/// Rewrites the local references of a schema to the validator's short pointers (to the
+/// response copies for a response copy).
+fn shorten_refs(v: &mut Value, roots: &Roots, response: bool) {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::String(r)) = m.get_mut("$ref") {
+                if r.starts_with('#') {
+                    let target = pointer_of_ref(r);
+                    if roots.find(&target).is_some() {
+                        let short = roots.short(&target, response);
+                        *r = format!("#{}", utf8_percent_encode(&short, FRAGMENT));
+                    }
+                }
+            }
+            for c in m.values_mut() {
+                shorten_refs(c, roots, response);
+            }
+        }
+        Value::Array(a) => {
+            for c in a {
+                shorten_refs(c, roots, response);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Annotation keywords: they never change whether a value is valid.
+const ANNOTATIONS: [&str; 11] = [
+    "description",
+    "title",
+    "example",
+    "examples",
+    "externalDocs",
+    "$comment",
+    "xml",
+    "deprecated",
+    "default",
+    "readOnly",
+    "writeOnly",
+];
+
+/// Removes annotations (and `x-` extensions) from a schema and its subschemas.
+fn strip_annotations(schema: &mut Value) {
+    let Value::Object(m) = schema else { return };
+    m.retain(|k, _| !ANNOTATIONS.contains(&k.as_str()) && !k.starts_with("x-"));
+    for k in SUBSCHEMA_MAPS {
+        if let Some(Value::Object(children)) = m.get_mut(k) {
+            for c in children.values_mut() {
+                strip_annotations(c);
+            }
+        }
+    }
+    for k in SUBSCHEMA_LISTS {
+        if let Some(Value::Array(children)) = m.get_mut(k) {
+            for c in children {
+                strip_annotations(c);
+            }
+        }
+    }
+    for k in SUBSCHEMA_ONE {
+        match m.get_mut(k) {
+            Some(Value::Array(children)) => {
+                for c in children {
+                    strip_annotations(c);
+                }
+            }
+            Some(c) => strip_annotations(c),
+            None => {}
+        }
+    }
+}
+
 fn bound(schema: &mut Map<String, Value>, lo: i64, hi: i64) {
     schema.entry("minimum").or_insert(json!(lo));
     schema.entry("maximum").or_insert(json!(hi));
@@ -655,17 +928,22 @@ fn discriminate(orig: &Value, schema: &mut Map<String, Value>, pointer: &str, ma
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::document::Document;
 
     fn doc(v: Value) -> Document {
         Document::from_value("api.yaml", v)
     }
 
     fn errors(d: &Document, ver: Version, dir: Direction, ptr: &str, v: Value) -> Vec<Violation> {
-        let mut space = SchemaSpace::new(d.value(), ver, dir);
-        let c = space.register(ptr);
+        let mut space = SchemaSpace::new(d.value(), ver);
+        let c = space.register(ptr, dir);
+        let line_of = |p: &str| d.line_of(p);
+        let mut lines = LinesBuilder::new(&line_of);
+        space.add_lines(&mut lines);
+        let lines = lines.finish(&d.name);
         assert_eq!(space.finish().unwrap(), vec![]);
         let mut out = Vec::new();
-        c.check(v, "request.body", "body-invalid", d, &mut out);
+        c.check(v, "request.body", "body-invalid", &lines, &mut out);
         out
     }
 
@@ -925,13 +1203,70 @@ mod tests {
     }
 
     #[test]
+    fn one_validator_serves_both_directions_through_references() {
+        let text = r##"{
+  "openapi": "3.1.0",
+  "components": {"schemas": {
+    "Pet": {
+      "type": "object",
+      "properties": {
+        "id": {"type": "integer", "readOnly": true},
+        "secret": {"type": "string", "writeOnly": true},
+        "name": {"type": "string"}
+      }
+    },
+    "Page": {"type": "object", "properties": {"items": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}},
+    "Plain": {"type": "object", "properties": {"n": {"type": "integer"}}}
+  }}
+}"##;
+        let d = Document::parse("api.json", text).unwrap();
+        let mut space = SchemaSpace::new(d.value(), Version::V31);
+        let page = "/components/schemas/Page";
+        let req = space.register(page, Direction::Request);
+        let resp = space.register(page, Direction::Response);
+        let plain = space.register("/components/schemas/Plain", Direction::Response);
+        assert_eq!(
+            space.roots.two_way.len(),
+            2,
+            "Pet and Page (which refers to it) differ by direction; Plain does not"
+        );
+        let line_of = |p: &str| d.line_of(p);
+        let mut lines = LinesBuilder::new(&line_of);
+        space.add_lines(&mut lines);
+        let lines = lines.finish("api.json");
+        assert_eq!(space.finish().unwrap(), vec![]);
+        let check = |c: &SchemaCheck, v: Value| {
+            let mut out = Vec::new();
+            c.check(v, "body", "body-invalid", &lines, &mut out);
+            out
+        };
+        let with_id = json!({"items": [{"id": 1, "name": "Rex"}]});
+        let with_secret = json!({"items": [{"secret": "s", "name": "Rex"}]});
+        assert!(check(&resp, with_id.clone()).is_empty());
+        assert!(check(&req, with_secret.clone()).is_empty());
+        let e = check(&req, with_id);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].message.contains("readOnly"), "{e:?}");
+        let e = check(&resp, with_secret);
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].message.contains("writeOnly"), "{e:?}");
+        // The response copy is shown as the contract's own schema, with its line.
+        assert_eq!(
+            e[0].schema_path,
+            "/components/schemas/Pet/properties/secret/not"
+        );
+        assert_eq!(e[0].spec.as_deref(), Some("api.json:8"));
+        assert_eq!(check(&plain, json!({"n": "x"})).len(), 1);
+    }
+
+    #[test]
     fn a_broken_schema_is_skipped_and_the_rest_still_checked() {
         let d = doc(json!({"openapi": "3.0.0", "components": {"schemas": {
             "A": {"type": "object", "properties": {
                 "x": {"type": "string", "pattern": "(unclosed"},
                 "n": {"type": "integer"}}}}}}));
-        let mut space = SchemaSpace::new(d.value(), Version::V30, Direction::Request);
-        let c = space.register("/components/schemas/A");
+        let mut space = SchemaSpace::new(d.value(), Version::V30);
+        let c = space.register("/components/schemas/A", Direction::Request);
         let skipped = space.finish().unwrap();
         assert_eq!(skipped.len(), 1);
         assert_eq!(skipped[0].pointer, "/components/schemas/A/properties/x");
@@ -940,7 +1275,7 @@ mod tests {
             json!({"x": 1, "n": "no"}),
             "request.body",
             "body-invalid",
-            &d,
+            &Lines::default(),
             &mut out,
         );
         assert_eq!(out.len(), 1, "{out:?}");
