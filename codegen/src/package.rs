@@ -17,19 +17,23 @@ pub struct CrateOptions {
 }
 
 /// A valid Cargo package name from `raw`: ASCII letters, digits, `-` and `_`; anything else
-/// becomes `-`; `generated` when nothing usable is left; a leading digit gets a `c-` prefix.
+/// becomes `-`, a run of separators one, none at either end (so that the library's name is
+/// snake case); `generated` when nothing usable is left; a leading digit gets a `c-` prefix.
 pub fn crate_name(raw: &str) -> String {
-    let mut s: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    s = s.trim_matches('-').to_string();
+    let mut s = String::new();
+    for c in raw.chars() {
+        let c = if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+            c.to_ascii_lowercase()
+        } else {
+            '-'
+        };
+        let separator = c == '-' || c == '_';
+        if separator && s.ends_with(['-', '_']) {
+            continue;
+        }
+        s.push(c);
+    }
+    s = s.trim_matches(['-', '_']).to_string();
     if s.is_empty() {
         s = "generated".to_string();
     }
@@ -133,6 +137,8 @@ mod tests {
         assert_eq!(crate_name("2fa"), "c-2fa");
         assert_eq!(crate_name("///"), "generated");
         assert_eq!(crate_name("pet_store"), "pet_store");
+        assert_eq!(crate_name("Subscriptions-API-(v2)"), "subscriptions-api-v2");
+        assert_eq!(crate_name("_a__b-_c_"), "a_b-c");
     }
 
     #[test]

@@ -91,6 +91,7 @@ impl Api for Dex {
             level: body.level,
             region: body.region,
             trainer_email: body.trainer_email,
+            _1st_move: body._1st_move,
             id,
             evolves_from,
             evolutions: None,
@@ -129,6 +130,7 @@ impl Api for Dex {
             level: body.level,
             region: body.region,
             trainer_email: body.trainer_email,
+            _1st_move: body._1st_move,
             id: params.id,
             evolves_from: None,
             evolutions: None,
@@ -177,6 +179,7 @@ impl Api for Dex {
             level: 50,
             region: Region::Johto,
             trainer_email: None,
+            _1st_move: "thunder shock".into(),
             id: 25,
             evolves_from: None,
             evolutions: None,
@@ -239,6 +242,7 @@ fn new_pokemon(name: &str, types: Vec<Type>) -> NewPokemon {
         level: 5,
         region: Region::Kanto,
         trainer_email: Some("ash@pallet.example".parse().unwrap()),
+        _1st_move: "vine whip".into(),
     }
 }
 
@@ -320,6 +324,7 @@ async fn generated_client_and_server_exchange_every_feature() {
             r#type: Some(vec![Type::Fire, Type::Water]),
             ids: Some(vec![1, 2]),
             limit: 5,
+            _3d_sprites: true,
             x_trace_id: "trace-1".into(),
             session: Some("s3ss10n".into()),
         })
@@ -357,6 +362,7 @@ async fn generated_client_and_server_exchange_every_feature() {
     // writeOnly: the note reached the server (it folds it into the nickname), and the
     // response view has no place for the property itself.
     assert_eq!(created["nickname"], serde_json::json!(" (found at night)"));
+    assert_eq!(created["1stMove"], serde_json::json!("tackle"));
     assert!(created.get("trainerNote").is_none(), "{created}");
     let r = http
         .get(format!("{base}/pokemon"))
@@ -381,6 +387,7 @@ async fn generated_client_and_server_exchange_every_feature() {
                 caught_at: None,
                 trainer_note: Some("evolved".into()),
                 trainer_email: None,
+                _1st_move: "absorb".into(),
                 shiny: true,
                 level: 21,
                 region: Region::Johto,

@@ -92,8 +92,19 @@ fn crate_name(i: usize, spec: &Path, api: &Path) -> String {
             }
         })
         .collect();
-    let slug: String = slug.chars().take(40).collect();
-    format!("c{i:04}_{slug}")
+    // One `_` between words and none at the end: the library's name must be snake case.
+    let mut words: Vec<&str> = slug.split('_').filter(|w| !w.is_empty()).collect();
+    let mut short = String::new();
+    for w in words.drain(..) {
+        if !short.is_empty() && short.len() + w.len() > 40 {
+            break;
+        }
+        if !short.is_empty() {
+            short.push('_');
+        }
+        short.push_str(w);
+    }
+    format!("c{i:04}_{short}")
 }
 
 pub fn run(args: &[&str]) -> Result<()> {

@@ -34,7 +34,13 @@ fn default_tokens(fin: &Finished<Kind>, ty: &Ty, d: &Dflt) -> TokenStream {
 
 /// The associated function that gives field `ident` its default.
 fn default_fn(ident: &str) -> String {
-    format!("__default_{}", ident.trim_start_matches("r#"))
+    format!("__default_{}", bare(ident))
+}
+
+/// An identifier without `r#` and without the `_` that a leading digit got (`_1st` → `1st`),
+/// to be put after a prefix: `p__1st` would not be snake case.
+fn bare(ident: &str) -> &str {
+    ident.trim_start_matches("r#").trim_start_matches('_')
 }
 
 /// Every type of the space.
@@ -223,7 +229,7 @@ fn checks_literal(checks: &[(&'static str, String)]) -> TokenStream {
 
 /// The associated function that deserializes and checks field `ident`.
 fn check_fn(ident: &str) -> String {
-    format!("__check_{}", ident.trim_start_matches("r#"))
+    format!("__check_{}", bare(ident))
 }
 
 fn union(
@@ -418,7 +424,7 @@ fn item_ty(fin: &Finished<Kind>, p: &Param) -> TokenStream {
 }
 
 fn local(name: &str) -> proc_macro2::Ident {
-    format_ident!("p_{}", name.trim_start_matches("r#"))
+    format_ident!("p_{}", bare(name))
 }
 
 /// The server trait, its router and one handler per operation.
