@@ -92,6 +92,7 @@ impl Api for Dex {
             region: body.region,
             trainer_email: body.trainer_email,
             _1st_move: body._1st_move,
+            size: body.size,
             id,
             evolves_from,
             evolutions: None,
@@ -131,6 +132,7 @@ impl Api for Dex {
             region: body.region,
             trainer_email: body.trainer_email,
             _1st_move: body._1st_move,
+            size: body.size,
             id: params.id,
             evolves_from: None,
             evolutions: None,
@@ -180,6 +182,7 @@ impl Api for Dex {
             region: Region::Johto,
             trainer_email: None,
             _1st_move: "thunder shock".into(),
+            size: Size::new(serde_json::json!(0.5)),
             id: 25,
             evolves_from: None,
             evolutions: None,
@@ -243,6 +246,7 @@ fn new_pokemon(name: &str, types: Vec<Type>) -> NewPokemon {
         region: Region::Kanto,
         trainer_email: Some("ash@pallet.example".parse().unwrap()),
         _1st_move: "vine whip".into(),
+        size: Size::new(serde_json::json!("large")),
     }
 }
 
@@ -276,6 +280,11 @@ async fn generated_client_and_server_exchange_every_feature() {
         "a date-time keeps its text both ways"
     );
     assert_eq!(bulbasaur.stats.as_ref().unwrap()["hp"], 45);
+    assert_eq!(
+        bulbasaur.size.as_ref().map(Size::get),
+        Some(&serde_json::json!("large")),
+        "a mixed enum's value both ways"
+    );
     let CreatePokemonResponse::Created(ivysaur) = client
         .create_pokemon(&new_pokemon("Ivysaur", vec![Type::Grass, Type::Fire]))
         .await
@@ -388,6 +397,7 @@ async fn generated_client_and_server_exchange_every_feature() {
                 trainer_note: Some("evolved".into()),
                 trainer_email: None,
                 _1st_move: "absorb".into(),
+                size: None,
                 shiny: true,
                 level: 21,
                 region: Region::Johto,
@@ -601,6 +611,10 @@ async fn generated_client_and_server_exchange_every_feature() {
         (
             r#"{"name": "Mew", "types": [], "trainerEmail": "ash at pallet"}"#,
             "not a valid email address",
+        ),
+        (
+            r#"{"name": "Mew", "types": [], "size": "huge"}"#,
+            "not one of the values of Size",
         ),
         (
             r#"{"name": "Mew", "types": [], "trainerEmail": "a-very-long-name@a-very-long-domain.example"}"#,

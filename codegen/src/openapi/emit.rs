@@ -91,12 +91,52 @@ pub(super) fn types(fin: &Finished<Kind>) -> Vec<TokenStream> {
                         impl ::std::convert::TryFrom<i64> for #name {
                             type Error = String;
                             fn try_from(value: i64) -> Result<Self, String> {
-                                Self::new(value).ok_or_else(|| #allowed.to_string())
+                                Self::new(value).ok_or_else(|| format!("{}{}", ::contract_runtime::check::MARK, #allowed))
                             }
                         }
 
                         impl ::std::convert::From<#name> for i64 {
                             fn from(value: #name) -> i64 {
+                                value.0
+                            }
+                        }
+                    }
+                }
+                Kind::ValueEnum { values } => {
+                    let allowed = format!("not one of the values of {}", def.name);
+                    quote! {
+                        #docs
+                        #[derive(Clone, Debug, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                        #[serde(try_from = "::serde_json::Value", into = "::serde_json::Value")]
+                        pub struct #name(::serde_json::Value);
+
+                        impl #name {
+                            /// The values the contract allows, as JSON text.
+                            pub const VALUES: &'static [&'static str] = &[#(#values),*];
+
+                            /// `Some` when `value` is one of [`Self::VALUES`].
+                            pub fn new(value: ::serde_json::Value) -> Option<Self> {
+                                Self::VALUES
+                                    .iter()
+                                    .any(|v| ::serde_json::from_str::<::serde_json::Value>(v).is_ok_and(|a| a == value))
+                                    .then_some(Self(value))
+                            }
+
+                            /// The value.
+                            pub fn get(&self) -> &::serde_json::Value {
+                                &self.0
+                            }
+                        }
+
+                        impl ::std::convert::TryFrom<::serde_json::Value> for #name {
+                            type Error = String;
+                            fn try_from(value: ::serde_json::Value) -> Result<Self, String> {
+                                Self::new(value).ok_or_else(|| format!("{}{}", ::contract_runtime::check::MARK, #allowed))
+                            }
+                        }
+
+                        impl ::std::convert::From<#name> for ::serde_json::Value {
+                            fn from(value: #name) -> ::serde_json::Value {
                                 value.0
                             }
                         }

@@ -299,7 +299,7 @@ fn text_like(s: &Schemas<'_>, t: &Ty, list_ok: bool) -> bool {
         Ty::Vec(inner) if list_ok => text_like(s, inner, false),
         Ty::Option(inner) => text_like(s, inner, list_ok),
         Ty::Named(id) => match s.space.get(*id).and_then(|d| d.kind.as_ref()) {
-            Some(Kind::StrEnum { .. } | Kind::IntEnum { .. }) => true,
+            Some(Kind::StrEnum { .. } | Kind::IntEnum { .. } | Kind::ValueEnum { .. }) => true,
             Some(Kind::Alias(t)) => text_like(s, t, list_ok),
             _ => false,
         },

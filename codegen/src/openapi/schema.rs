@@ -30,6 +30,9 @@ pub(super) enum Kind {
     StrEnum { values: Vec<(String, String)> },
     /// `enum` of integers: a checked newtype over `i64`.
     IntEnum { values: Vec<i64> },
+    /// `enum` of mixed or non-integer values: a checked newtype over `serde_json::Value`
+    /// (the values as JSON text).
+    ValueEnum { values: Vec<String> },
     /// `oneOf`/`anyOf`/type lists: untagged, or tagged by a discriminator property.
     Union {
         variants: Vec<Variant>,
@@ -95,7 +98,7 @@ impl TypeKind for Kind {
                 .collect(),
             Kind::Union { variants, .. } => variants.iter().map(|v| &v.ty).collect(),
             Kind::Alias(t) => vec![t],
-            Kind::StrEnum { .. } | Kind::IntEnum { .. } => Vec::new(),
+            Kind::StrEnum { .. } | Kind::IntEnum { .. } | Kind::ValueEnum { .. } => Vec::new(),
         }
     }
     fn uses_mut(&mut self) -> Vec<&mut Ty> {
@@ -107,7 +110,7 @@ impl TypeKind for Kind {
                 .collect(),
             Kind::Union { variants, .. } => variants.iter_mut().map(|v| &mut v.ty).collect(),
             Kind::Alias(t) => vec![t],
-            Kind::StrEnum { .. } | Kind::IntEnum { .. } => Vec::new(),
+            Kind::StrEnum { .. } | Kind::IntEnum { .. } | Kind::ValueEnum { .. } => Vec::new(),
         }
     }
 }
@@ -295,10 +298,10 @@ impl<'a> Schemas<'a> {
             return Shape::Ty(Ty::path(JSON));
         };
         if let Some(values) = obj.get("enum").and_then(Value::as_array) {
-            return self.enumeration(at, values, hint);
+            return self.enumeration(values);
         }
         if let Some(c) = obj.get("const") {
-            return self.enumeration(at, std::slice::from_ref(c), hint);
+            return self.enumeration(std::slice::from_ref(c));
         }
         for key in ["oneOf", "anyOf"] {
             if let Some(members) = obj.get(key).and_then(Value::as_array) {
@@ -371,7 +374,7 @@ impl<'a> Schemas<'a> {
         Shape::Ty(item.list())
     }
 
-    fn enumeration(&mut self, at: &Ptr, values: &[Value], hint: &str) -> Shape {
+    fn enumeration(&mut self, values: &[Value]) -> Shape {
         let non_null: Vec<&Value> = values.iter().filter(|v| !v.is_null()).collect();
         if !non_null.is_empty() && non_null.iter().all(|v| v.is_string()) {
             let mut namer = Namer::new();
@@ -392,12 +395,14 @@ impl<'a> Schemas<'a> {
         if non_null.is_empty() {
             return Shape::Ty(Ty::path(JSON));
         }
-        self.warn(
-            at,
-            format!("{hint}: an enum of mixed or non-integer values is typed as JSON"),
-            "use values of one type (strings or integers) if clients should get a Rust enum",
-        );
-        Shape::Ty(Ty::path(JSON))
+        let mut values: Vec<String> = Vec::new();
+        for v in non_null {
+            let text = v.to_string();
+            if !values.contains(&text) {
+                values.push(text);
+            }
+        }
+        Shape::Kind(Kind::ValueEnum { values })
     }
 
     fn union(&mut self, at: &Ptr, v: &Value, key: &str, n: usize, hint: &str) -> Shape {
