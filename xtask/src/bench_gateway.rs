@@ -132,6 +132,46 @@ fn wrk(port: u16, seconds: u64) -> Result<WrkResult> {
     })
 }
 
+/// CPU seconds (user + system) used so far by a process and its direct children (nginx's
+/// workers).
+fn cpu_secs(pid: u32) -> f64 {
+    let ticks = |stat: &str| -> Option<(u32, f64)> {
+        // Fields after the `(comm)`: state ppid … utime(14) stime(15).
+        let rest = &stat[stat.rfind(')')? + 2..];
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ppid = f.get(1)?.parse().ok()?;
+        let t = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+        Some((ppid, t))
+    };
+    let mut total = 0.0;
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for e in dir.flatten() {
+            let Some(p) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat")) else {
+                continue;
+            };
+            if let Some((ppid, t)) = ticks(&stat) {
+                if p == pid || ppid == pid {
+                    total += t;
+                }
+            }
+        }
+    }
+    // Clock ticks are 1/100 s on Linux.
+    total / 100.0
+}
+
+/// Runs wrk against `port` and measures the CPU the proxy `pid` spent per request.
+fn wrk_cpu(port: u16, seconds: u64, pid: u32) -> Result<(WrkResult, f64)> {
+    let before = cpu_secs(pid);
+    let r = wrk(port, seconds)?;
+    let used = cpu_secs(pid) - before;
+    let per_req_us = used * 1e6 / (r.rps * seconds as f64).max(1.0);
+    Ok((r, per_req_us))
+}
+
 /// Peak resident memory (VmHWM) of a process, in MB.
 fn rss_mb(pid: u32) -> f64 {
     status_mb(pid, "VmHWM:")
@@ -244,50 +284,58 @@ pub fn run(args: &[&str]) -> Result<()> {
         workspace_root().join("contracts/examples/pokemon/v1/pokemon.openapi.yaml");
     let up = upstream()?;
     wait_port(up, "the upstream")?;
-    let mut rows: Vec<(&str, WrkResult, Option<f64>)> = Vec::new();
-    rows.push(("(a) upstream directly", wrk(up, seconds)?, None));
+    // (name, wrk result, the proxy's peak RSS, the proxy's CPU µs per request)
+    let mut rows: Vec<(&str, WrkResult, Option<f64>, Option<f64>)> = Vec::new();
+    rows.push(("(a) upstream directly", wrk(up, seconds)?, None, None));
     {
         let (g, port) = gateway(&bin, &contract, up, "off")?;
-        let r = wrk(port, seconds)?;
+        let (r, cpu) = wrk_cpu(port, seconds, g.0.id())?;
         rows.push((
             "(b) contract gateway, validation off",
             r,
             Some(rss_mb(g.0.id())),
+            Some(cpu),
         ));
     }
     {
         let (g, port) = gateway(&bin, &contract, up, "enforce")?;
-        let r = wrk(port, seconds)?;
+        let (r, cpu) = wrk_cpu(port, seconds, g.0.id())?;
         rows.push((
             "(c) contract gateway, enforce (requests + responses)",
             r,
             Some(rss_mb(g.0.id())),
+            Some(cpu),
         ));
     }
     {
-        let (_g, port) = nginx(up)?;
-        rows.push(("(d) nginx reverse proxy", wrk(port, seconds)?, None));
+        let (g, port) = nginx(up)?;
+        let (r, cpu) = wrk_cpu(port, seconds, g.0.id())?;
+        rows.push(("(d) nginx reverse proxy", r, None, Some(cpu)));
     }
     match prism(&contract, up) {
-        Ok((_g, port)) => rows.push(("(e) Prism proxy", wrk(port, seconds)?, None)),
+        Ok((g, port)) => {
+            let (r, cpu) = wrk_cpu(port, seconds, g.0.id())?;
+            rows.push(("(e) Prism proxy", r, None, Some(cpu)))
+        }
         Err(e) => println!("(e) Prism proxy: not measured ({e})"),
     }
-    println!("| target | req/s | p50 ms | p99 ms | non-2xx | peak RSS MB |");
-    println!("| --- | --- | --- | --- | --- | --- |");
-    for (name, r, rss) in &rows {
+    println!("| target | req/s | p50 ms | p99 ms | non-2xx | peak RSS MB | proxy CPU µs/req |");
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    for (name, r, rss, cpu) in &rows {
         println!(
-            "| {name} | {:.0} | {:.2} | {:.2} | {} | {} |",
+            "| {name} | {:.0} | {:.2} | {:.2} | {} | {} | {} |",
             r.rps,
             r.p50_ms,
             r.p99_ms,
             r.non_2xx,
-            rss.map_or("-".into(), |m| format!("{m:.1}"))
+            rss.map_or("-".into(), |m| format!("{m:.1}")),
+            cpu.map_or("-".into(), |c| format!("{c:.1}"))
         );
     }
     let get = |prefix: &str| {
         rows.iter()
-            .find(|(n, _, _)| n.starts_with(prefix))
-            .map(|(_, r, _)| r)
+            .find(|(n, _, _, _)| n.starts_with(prefix))
+            .map(|(_, r, _, _)| r)
     };
     if let (Some(a), Some(c), Some(d)) = (get("(a)"), get("(c)"), get("(d)")) {
         println!("(c)/(d) throughput: {:.2} (target ≥ 0.8)", c.rps / d.rps);
