@@ -2,6 +2,7 @@
 //! the gateway with validation off, (c) the gateway validating requests and responses, (d) nginx
 //! as a plain reverse proxy, (e) Prism's proxy; then the gateway's RSS with GitHub's REST
 //! description loaded. Everything binds 127.0.0.1 and every run is bounded in time.
+//! `CONTRACT_BENCH_WORKERS=N` runs the gateway with `--workers N`.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -200,6 +201,11 @@ pub(crate) fn gateway(bin: &Path, contract: &Path, up: u16, mode: &str) -> Resul
             &format!("127.0.0.1:{port}"),
         ])
         .args(["--mode", mode, "--log-level", "error"])
+        .args(
+            std::env::var("CONTRACT_BENCH_WORKERS")
+                .map(|n| vec!["--workers".to_string(), n])
+                .unwrap_or_default(),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()?;
