@@ -214,7 +214,7 @@ fn lint_flags_missing_package_and_unspecified_zero_values() {
 }
 
 #[test]
-fn editions_files_are_left_out_with_a_located_warning() {
+fn editions_files_load_through_their_proto2_lowering() {
     let loaded = proto::load(
         &fs(&[
             (
@@ -223,7 +223,50 @@ fn editions_files_are_left_out_with_a_located_warning() {
             ),
             (
                 "r/b.proto",
-                "// new style\nedition = \"2023\";\npackage p;\nmessage B {}\n",
+                "// new style\nedition = \"2023\";\npackage p;\noption features.enum_type = CLOSED;\nmessage B {\n  int32 id = 1 [features.field_presence = IMPLICIT];\n  E e = 2;\n}\nenum E { E0 = 0; }\n",
+            ),
+        ]),
+        &[PathBuf::from("r/a.proto"), PathBuf::from("r/b.proto")],
+        &[PathBuf::from("r")],
+    )
+    .expect("both files load");
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    let c = &loaded.contract;
+    let b = c
+        .pool()
+        .get_message_by_name("p.B")
+        .expect("the editions file is compiled");
+    assert_eq!(c.edition("b.proto"), Some("2023"));
+    assert_eq!(
+        c.features("b.proto", "p.B.id").unwrap().field_presence,
+        "IMPLICIT"
+    );
+    assert_eq!(
+        c.features("b.proto", "p.B.e").unwrap().field_presence,
+        "EXPLICIT"
+    );
+    assert_eq!(c.features("b.proto", "p.E").unwrap().enum_type, "CLOSED");
+    assert_eq!(
+        c.features("a.proto", "p.A"),
+        None,
+        "proto3 files have no features"
+    );
+    // Spans point into the original text, lines unchanged.
+    let id = b.get_field_by_name("id").unwrap();
+    assert_eq!(c.span_of_field(&id).unwrap().location().line, 6);
+}
+
+#[test]
+fn an_editions_file_that_cannot_be_read_is_left_out_with_a_located_warning() {
+    let loaded = proto::load(
+        &fs(&[
+            (
+                "r/a.proto",
+                "syntax = \"proto3\";\npackage p;\nmessage A {}\n",
+            ),
+            (
+                "r/b.proto",
+                "// new style\nedition = \"2023\";\npackage p;\nmessage B { int32 = ; }\n",
             ),
         ]),
         &[PathBuf::from("r/a.proto"), PathBuf::from("r/b.proto")],
@@ -236,13 +279,6 @@ fn editions_files_are_left_out_with_a_located_warning() {
     assert_eq!(at(d), "r/b.proto:2:1");
     assert!(loaded.contract.pool().get_message_by_name("p.A").is_some());
     assert!(loaded.contract.pool().get_message_by_name("p.B").is_none());
-
-    let d = refusal(load(
-        &[("r/b.proto", "edition = \"2023\";\nmessage B {}\n")],
-        &["r/b.proto"],
-        &["r"],
-    ));
-    assert_eq!(d.code, "proto-editions-unsupported");
 }
 
 #[test]

@@ -32,12 +32,13 @@ pub fn convert(
             .or(span);
         return Diagnostic::error(
             "proto-editions-unsupported",
-            "protobuf editions (`edition = \"2023\"`) cannot be compiled yet",
+            format!("this protobuf editions file could not be read: {message}"),
         )
         .with_span(span)
         .with_hint(
-            "the pure-Rust compiler used here (protox 0.10, prost-reflect 0.16) reads proto2 and \
-             proto3 only; keep this file on `syntax = \"proto3\"` or pass a descriptor set built by buf",
+            "editions files are read through a proto2 lowering (protox 0.10 and prost-reflect \
+             0.16 compile proto2 and proto3 only); fix the error above, or pass a descriptor set \
+             built by buf",
         );
     }
     let (code, hint) = if e.is_parse() {

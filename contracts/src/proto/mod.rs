@@ -2,6 +2,7 @@
 //! `FileDescriptorSet`. Every element keeps its source location through the descriptors'
 //! source-code info, turned into [`Span`]s on demand.
 
+pub mod editions;
 mod errors;
 mod lint;
 mod resolver;
@@ -29,6 +30,8 @@ pub struct ProtoContract {
     /// Files of the module that could not be compiled (protobuf editions) and were left out.
     left_out: Vec<String>,
     sources: HashMap<String, ProtoSource>,
+    /// Editions files (compiled through their proto2 lowering) by name: edition and features.
+    editions: BTreeMap<String, Arc<editions::Lowered>>,
 }
 
 /// 1-based start line, start column, end line, end column.
@@ -70,6 +73,17 @@ impl ProtoContract {
     /// codegen and gRPC reflection). Encoded on each call: it is not kept in memory.
     pub fn encoded_file_descriptor_set(&self) -> Vec<u8> {
         self.pool.encode_to_vec()
+    }
+
+    /// The edition of a file written in protobuf editions (`2023`); `None` for proto2/proto3.
+    pub fn edition(&self, file: &str) -> Option<&str> {
+        self.editions.get(file).map(|l| l.edition.as_str())
+    }
+
+    /// The resolved editions features of an element (message, field, extension or enum, by
+    /// full name) of an editions file in `file`; `None` for proto2/proto3 files.
+    pub fn features(&self, file: &str, full_name: &str) -> Option<&editions::Features> {
+        self.editions.get(file)?.features.get(full_name)
     }
 
     /// The user's own files (not imports, not well-known types), sorted by name.
@@ -332,6 +346,7 @@ pub fn load(fs: &dyn Vfs, paths: &[PathBuf], roots: &[PathBuf]) -> LoadResult<Pr
         own: names,
         left_out,
         sources,
+        editions: resolver.editions(),
     };
     Ok(Loaded {
         contract,
@@ -377,6 +392,7 @@ fn load_descriptor_set(fs: &dyn Vfs, path: &Path) -> LoadResult<ProtoContract> {
             pool,
             own,
             left_out: Vec::new(),
+            editions: BTreeMap::new(),
             sources: HashMap::new(),
         },
         diagnostics,
@@ -384,6 +400,11 @@ fn load_descriptor_set(fs: &dyn Vfs, path: &Path) -> LoadResult<ProtoContract> {
 }
 
 fn source_code_info(name: &str, text: &str) -> Option<prost_types::SourceCodeInfo> {
+    if editions::is_editions(text) {
+        return protox_parse::parse(name, &editions::lower(text).text)
+            .ok()?
+            .source_code_info;
+    }
     protox_parse::parse(name, text).ok()?.source_code_info
 }
 

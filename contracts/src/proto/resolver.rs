@@ -21,6 +21,8 @@ pub struct VfsResolver {
     sources: SourceMap,
     /// Files whose text was not kept (lean loading over a shareable `Vfs`): read again on demand.
     reread: BTreeMap<String, Reread>,
+    /// Editions files, lowered to proto2: their edition and resolved features.
+    editions: BTreeMap<String, Arc<super::editions::Lowered>>,
     google: GoogleFileResolver,
 }
 
@@ -31,6 +33,7 @@ impl Clone for VfsResolver {
             files: Arc::clone(&self.files),
             sources: self.sources.clone(),
             reread: self.reread.clone(),
+            editions: self.editions.clone(),
             google: GoogleFileResolver::new(),
         }
     }
@@ -50,6 +53,7 @@ impl VfsResolver {
             files: Arc::new(Mutex::new(HashMap::new())),
             sources: SourceMap::new(),
             reread: BTreeMap::new(),
+            editions: BTreeMap::new(),
             google: GoogleFileResolver::new(),
         })
     }
@@ -99,15 +103,23 @@ impl VfsResolver {
                     continue;
                 }
             };
+            // An editions file compiles as its proto2 lowering (see `editions`).
+            let lowered = super::editions::is_editions(&text).then(|| {
+                let mut l = super::editions::lower(&text);
+                let proto2 = std::mem::take(&mut l.text);
+                self.editions.insert(name.clone(), Arc::new(l));
+                proto2
+            });
+            let source = lowered.as_deref().unwrap_or(&text);
             let parsed = if lean {
-                protox_parse::parse(&name, &text)
+                protox_parse::parse(&name, source)
                     .map(|mut d| {
                         d.source_code_info = None;
                         File::from_file_descriptor_proto(d)
                     })
                     .map_err(protox::Error::from)
             } else {
-                File::from_source(&name, &text)
+                File::from_source(&name, source)
             };
             match (&parsed, &shared) {
                 (Ok(_), Some(vfs)) => {
@@ -141,6 +153,11 @@ impl VfsResolver {
     /// The source texts kept, by proto name.
     pub fn sources(&self) -> SourceMap {
         self.sources.clone()
+    }
+
+    /// The editions files read, by proto name.
+    pub fn editions(&self) -> BTreeMap<String, Arc<super::editions::Lowered>> {
+        self.editions.clone()
     }
 
     /// The files whose text was dropped, by proto name.

@@ -224,13 +224,15 @@ fn file(cx: &mut Cx<'_>, of: &FileDescriptor, nf: &FileDescriptor) {
             ),
         );
     }
-    let syntax = |f: &FileDescriptor| {
-        f.file_descriptor_proto()
+    let syntax = |c: &ProtoContract, f: &FileDescriptor| match c.edition(f.name()) {
+        Some(_) => "editions".to_string(),
+        None => f
+            .file_descriptor_proto()
             .syntax
             .clone()
-            .unwrap_or_else(|| "proto2".into())
+            .unwrap_or_else(|| "proto2".into()),
     };
-    if syntax(of) != syntax(nf) {
+    if syntax(cx.old, of) != syntax(cx.new, nf) {
         cx.emit(
             "FILE_SAME_SYNTAX",
             &name,
@@ -239,8 +241,8 @@ fn file(cx: &mut Cx<'_>, of: &FileDescriptor, nf: &FileDescriptor) {
             n.span_of_file(nf),
             format!(
                 "File syntax changed from \"{}\" to \"{}\".",
-                syntax(of),
-                syntax(nf)
+                syntax(cx.old, of),
+                syntax(cx.new, nf)
             ),
         );
     }
@@ -302,17 +304,27 @@ fn file(cx: &mut Cx<'_>, of: &FileDescriptor, nf: &FileDescriptor) {
     let (oe, ne) = (enums(of), enums(nf));
     for (full, e) in &oe {
         match ne.get(full) {
-            None => cx.emit(
-                "ENUM_NO_DELETE",
-                full,
-                "",
-                o.span_of_enum(e),
-                n.span_of_file(nf),
-                format!(
-                    "Previously present enum \"{}\" was deleted from file.",
-                    e.name()
-                ),
-            ),
+            None => {
+                // An enum that moved to another file is still compared, as buf compares it.
+                let moved = n
+                    .pool()
+                    .get_enum_by_name(full)
+                    .filter(|x| n.is_own(x.parent_file().name()));
+                if let Some(moved) = moved {
+                    enumeration(cx, e, &moved);
+                }
+                cx.emit(
+                    "ENUM_NO_DELETE",
+                    full,
+                    "",
+                    o.span_of_enum(e),
+                    n.span_of_file(nf),
+                    format!(
+                        "Previously present enum \"{}\" was deleted from file.",
+                        e.name()
+                    ),
+                )
+            }
             Some(ne_) => enumeration(cx, e, ne_),
         }
     }
@@ -460,13 +472,16 @@ fn idempotency(m: &prost_reflect::MethodDescriptor) -> i32 {
         .unwrap_or(0)
 }
 
-/// The JSON format feature of a file's elements: proto3 allows JSON, proto2 supports it on a
-/// best-effort basis (buf's `json_format` feature, as editions name it).
-fn json_format(f: &FileDescriptor) -> &'static str {
+/// The JSON format feature of a message or enum: proto3 allows JSON, proto2 supports it on a
+/// best-effort basis; an editions element says which in its resolved `json_format`.
+fn json_format(c: &ProtoContract, f: &FileDescriptor, full_name: &str) -> String {
+    if let Some(ft) = c.features(f.name(), full_name) {
+        return ft.json_format.clone();
+    }
     if f.file_descriptor_proto().syntax() == "proto3" {
-        "ALLOW"
+        "ALLOW".into()
     } else {
-        "LEGACY_BEST_EFFORT"
+        "LEGACY_BEST_EFFORT".into()
     }
 }
 
@@ -616,8 +631,9 @@ fn message(cx: &mut Cx<'_>, om: &MessageDescriptor, nm: &MessageDescriptor) {
         nm.descriptor_proto().options.clone().unwrap_or_default(),
     );
     let spans = Spans::lazy(|| (o.span_of_message(om), n.span_of_message(nm)));
-    let json = |m: &MessageDescriptor| json_format(&m.parent_file());
-    if json(om) != json(nm) {
+    let json =
+        |c: &ProtoContract, m: &MessageDescriptor| json_format(c, &m.parent_file(), m.full_name());
+    if json(o, om) != json(n, nm) {
         cx.emit(
             "MESSAGE_SAME_JSON_FORMAT",
             &full,
@@ -627,8 +643,8 @@ fn message(cx: &mut Cx<'_>, om: &MessageDescriptor, nm: &MessageDescriptor) {
             format!(
                 "Message \"{}\" JSON format support changed from {} to {}.",
                 om.name(),
-                json(om),
-                json(nm)
+                json(o, om),
+                json(n, nm)
             ),
         );
     }
@@ -810,6 +826,7 @@ trait FieldLike {
     /// extension (JSON names do not apply to extensions).
     fn compared_name(&self) -> String;
     fn is_extension(&self) -> bool;
+    fn full_name(&self) -> String;
 }
 
 macro_rules! field_like {
@@ -824,6 +841,9 @@ macro_rules! field_like {
             }
             fn is_extension(&self) -> bool {
                 $ext
+            }
+            fn full_name(&self) -> String {
+                <$t>::full_name(self).to_string()
             }
             fn name(&self) -> &str {
                 <$t>::name(self)
@@ -872,10 +892,24 @@ field_like!(
     true
 );
 
-/// buf's cardinality: label plus presence, maps apart.
-fn cardinality(f: &impl FieldLike) -> &'static str {
+/// buf's cardinality: label plus presence, maps apart. An editions field's presence comes from
+/// its resolved `field_presence` feature.
+fn cardinality(c: &ProtoContract, f: &impl FieldLike) -> &'static str {
     if f.is_map() {
         return "map";
+    }
+    if let Some(ft) = c.features(f.file().name(), &f.full_name()) {
+        return match f.cardinality() {
+            Cardinality::Repeated => "repeated",
+            _ if ft.field_presence == "LEGACY_REQUIRED" => "required",
+            _ if ft.field_presence == "IMPLICIT"
+                && !matches!(f.kind(), Kind::Message(_))
+                && f.oneof().is_none() =>
+            {
+                "optional-implicit"
+            }
+            _ => "optional",
+        };
     }
     match f.cardinality() {
         Cardinality::Repeated => "repeated",
@@ -900,10 +934,22 @@ fn field<F: FieldLike>(cx: &mut Cx<'_>, msg: &str, path: &str, of: &F, nf: &F, s
     );
     let oneof = |f: &F| f.oneof();
     let default = |f: &F| f.proto().default_value.clone();
-    let utf8 =
-        |f: &F| f.kind() == Kind::String && f.file().file_descriptor_proto().syntax() == "proto3";
-    // Java checks UTF-8 in proto3 files, and in proto2 files with `java_string_check_utf8`.
-    let java_utf8 = |f: &F| {
+    let (o, n) = (cx.old, cx.new);
+    let features =
+        |c: &'_ ProtoContract, f: &F| c.features(f.file().name(), &f.full_name()).cloned();
+    let utf8 = |c: &ProtoContract, f: &F| {
+        f.kind() == Kind::String
+            && match features(c, f) {
+                Some(ft) => ft.utf8_validation == "VERIFY",
+                None => f.file().file_descriptor_proto().syntax() == "proto3",
+            }
+    };
+    // Java checks UTF-8 in proto3 files, and in proto2 files with `java_string_check_utf8`; in
+    // editions, where `utf8_validation` or `(pb.java).utf8_validation` says VERIFY.
+    let java_utf8 = |c: &ProtoContract, f: &F| {
+        if let Some(ft) = features(c, f) {
+            return ft.utf8_validation == "VERIFY" || ft.java_utf8_validation == "VERIFY";
+        }
         let parent = f.file();
         let file = parent.file_descriptor_proto();
         file.syntax() == "proto3"
@@ -912,17 +958,27 @@ fn field<F: FieldLike>(cx: &mut Cx<'_>, msg: &str, path: &str, of: &F, nf: &F, s
                 .as_ref()
                 .is_some_and(|o| o.java_string_check_utf8())
     };
+    // The C++ string type: `ctype`, or the `(pb.cpp).string_type` feature in editions.
+    let cpp_string =
+        |c: &ProtoContract, f: &F, opts: &prost_types::FieldOptions| match features(c, f) {
+            Some(ft) => ft.cpp_string_type,
+            None => match opts.ctype() {
+                prost_types::field_options::CType::String => "STRING".to_string(),
+                prost_types::field_options::CType::Cord => "CORD".to_string(),
+                prost_types::field_options::CType::StringPiece => "VIEW".to_string(),
+            },
+        };
     let checks = [
         ("FIELD_SAME_NAME", of.compared_name() != nf.compared_name(), format!("Field \"{}\" on message \"{}\" changed name from \"{}\" to \"{}\".", of.number(), msg_name(msg), of.name(), nf.name())),
         ("FIELD_SAME_JSON_NAME", !of.is_extension() && of.json_name() != nf.json_name(), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed option \"json_name\" from \"{}\" to \"{}\".", of.number(), nf.name(), msg_name(msg), of.json_name(), nf.json_name())),
         ("FIELD_SAME_TYPE", type_name(of) != type_name(nf) && !(of.is_map() && nf.is_map() && map_same(of, nf)), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed type from \"{}\" to \"{}\".", of.number(), nf.name(), msg_name(msg), type_name(of), type_name(nf))),
-        ("FIELD_SAME_CARDINALITY", cardinality(of) != cardinality(nf), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed cardinality from \"{}\" to \"{}\".", of.number(), nf.name(), msg_name(msg), cardinality(of), cardinality(nf))),
+        ("FIELD_SAME_CARDINALITY", cardinality(o, of) != cardinality(n, nf), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed cardinality from \"{}\" to \"{}\".", of.number(), nf.name(), msg_name(msg), cardinality(o, of), cardinality(n, nf))),
         ("FIELD_SAME_ONEOF", oneof(of) != oneof(nf), format!("Field \"{}\" with name \"{}\" on message \"{}\" moved between oneofs.", of.number(), nf.name(), msg_name(msg))),
         ("FIELD_SAME_DEFAULT", default(of) != default(nf), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed default value.", of.number(), nf.name(), msg_name(msg))),
         ("FIELD_SAME_JSTYPE", fo.jstype() != fn_.jstype(), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed option \"jstype\".", of.number(), nf.name(), msg_name(msg))),
-        ("FIELD_SAME_CPP_STRING_TYPE", fo.ctype() != fn_.ctype(), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed C++ string type.", of.number(), nf.name(), msg_name(msg))),
-        ("FIELD_SAME_UTF8_VALIDATION", of.kind() == Kind::String && nf.kind() == Kind::String && utf8(of) != utf8(nf), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed UTF-8 validation.", of.number(), nf.name(), msg_name(msg))),
-        ("FIELD_SAME_JAVA_UTF8_VALIDATION", of.kind() == Kind::String && nf.kind() == Kind::String && java_utf8(of) != java_utf8(nf), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed Java UTF-8 validation.", of.number(), nf.name(), msg_name(msg))),
+        ("FIELD_SAME_CPP_STRING_TYPE", cpp_string(o, of, &fo) != cpp_string(n, nf, &fn_), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed C++ string type.", of.number(), nf.name(), msg_name(msg))),
+        ("FIELD_SAME_UTF8_VALIDATION", of.kind() == Kind::String && nf.kind() == Kind::String && utf8(o, of) != utf8(n, nf), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed UTF-8 validation.", of.number(), nf.name(), msg_name(msg))),
+        ("FIELD_SAME_JAVA_UTF8_VALIDATION", of.kind() == Kind::String && nf.kind() == Kind::String && java_utf8(o, of) != java_utf8(n, nf), format!("Field \"{}\" with name \"{}\" on message \"{}\" changed Java UTF-8 validation.", of.number(), nf.name(), msg_name(msg))),
     ];
     for (id, changed, m) in checks {
         if changed {
@@ -964,8 +1020,9 @@ fn field<F: FieldLike>(cx: &mut Cx<'_>, msg: &str, path: &str, of: &F, nf: &F, s
             m,
         );
     }
-    let wire_card = |f: &F| matches!(cardinality(f), "repeated" | "map");
-    if wire_card(of) != wire_card(nf) {
+    let (o, n) = (cx.old, cx.new);
+    let wire_card = |c: &ProtoContract, f: &F| matches!(cardinality(c, f), "repeated" | "map");
+    if wire_card(o, of) != wire_card(n, nf) {
         let m = what("cardinality in a way that is not wire-compatible");
         cx.emit(
             "FIELD_WIRE_COMPATIBLE_CARDINALITY",
@@ -976,12 +1033,12 @@ fn field<F: FieldLike>(cx: &mut Cx<'_>, msg: &str, path: &str, of: &F, nf: &F, s
             m,
         );
     }
-    let json_card = |f: &F| match cardinality(f) {
+    let json_card = |c: &ProtoContract, f: &F| match cardinality(c, f) {
         "repeated" => 1,
         "map" => 2,
         _ => 0,
     };
-    if json_card(of) != json_card(nf) {
+    if json_card(o, of) != json_card(n, nf) {
         let m = what("cardinality in a way that is not wire- and JSON-compatible");
         cx.emit(
             "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY",
@@ -1044,8 +1101,13 @@ fn enumeration(cx: &mut Cx<'_>, oe: &EnumDescriptor, ne: &EnumDescriptor) {
     let (o, n) = (cx.old, cx.new);
     let full = oe.full_name().to_string();
     let spans = Spans::lazy(|| (o.span_of_enum(oe), n.span_of_enum(ne)));
-    let closed = |e: &EnumDescriptor| e.parent_file().file_descriptor_proto().syntax() != "proto3";
-    if closed(oe) != closed(ne) {
+    let closed = |c: &ProtoContract, e: &EnumDescriptor| match c
+        .features(e.parent_file().name(), e.full_name())
+    {
+        Some(ft) => ft.enum_type == "CLOSED",
+        None => e.parent_file().file_descriptor_proto().syntax() != "proto3",
+    };
+    if closed(o, oe) != closed(n, ne) {
         cx.emit(
             "ENUM_SAME_TYPE",
             &full,
@@ -1055,13 +1117,14 @@ fn enumeration(cx: &mut Cx<'_>, oe: &EnumDescriptor, ne: &EnumDescriptor) {
             format!(
                 "Enum \"{}\" changed from {} to {}.",
                 oe.name(),
-                if closed(oe) { "closed" } else { "open" },
-                if closed(ne) { "closed" } else { "open" }
+                if closed(o, oe) { "closed" } else { "open" },
+                if closed(n, ne) { "closed" } else { "open" }
             ),
         );
     }
-    let json = |e: &EnumDescriptor| json_format(&e.parent_file());
-    if json(oe) != json(ne) {
+    let json =
+        |c: &ProtoContract, e: &EnumDescriptor| json_format(c, &e.parent_file(), e.full_name());
+    if json(o, oe) != json(n, ne) {
         cx.emit(
             "ENUM_SAME_JSON_FORMAT",
             &full,
@@ -1071,8 +1134,8 @@ fn enumeration(cx: &mut Cx<'_>, oe: &EnumDescriptor, ne: &EnumDescriptor) {
             format!(
                 "Enum \"{}\" JSON format support changed from {} to {}.",
                 oe.name(),
-                json(oe),
-                json(ne)
+                json(o, oe),
+                json(n, ne)
             ),
         );
     }
