@@ -87,8 +87,10 @@ fn tokens(text: &str) -> Vec<(usize, usize)> {
             }
             out.push((start, i));
         } else {
-            out.push((i, i + 1));
-            i += 1;
+            // One character (a multi-byte one whole, so ranges stay on char boundaries).
+            let len = text[i..].chars().next().map_or(1, char::len_utf8);
+            out.push((i, i + len));
+            i += len;
         }
     }
     out
@@ -353,7 +355,7 @@ impl Lowerer<'_> {
             entries.push((start, close - 1));
         }
         let mut kept = Vec::new();
-        for (s, e) in entries {
+        for (s, e) in entries.into_iter().filter(|(s, e)| s <= e) {
             match self.feature_at(s) {
                 Some((name, value, _)) => found.push((name, value)),
                 None => kept.push(self.text[self.toks[s].0..self.toks[e].1].to_string()),
@@ -468,5 +470,21 @@ mod tests {
         assert_eq!(f("a.b.Top").enum_type, "OPEN");
         assert_eq!(f("a.b.M.one").utf8_validation, "VERIFY");
         assert!(is_editions(text) && !is_editions("syntax = \"proto3\";"));
+    }
+
+    #[test]
+    fn odd_input_never_panics() {
+        for text in [
+            "edition",
+            "edition = \"2023\"; message é { ünï = 1 [,]; } } } option features. = ;",
+            "edition = \"2023\";\nmessage M { int32 a = 1 [ , features.x = Y, ]; map<",
+            "edition = \"2023\"; enum E { A = 0 [features.x = ]; option features",
+            "edition = \"2023\"; /* unclosed",
+            "edition = \"2023\"; \"unclosed",
+            "edition = \"2023\"; message M { oneof { string s = 1; } }",
+        ] {
+            let l = lower(text);
+            assert_eq!(l.text.lines().count(), text.lines().count(), "{text}");
+        }
     }
 }
