@@ -1,7 +1,12 @@
-//! `cargo xtask bench gateway`: wrk on loopback, one run each, against (a) a fast upstream, (b)
-//! the gateway with validation off, (c) the gateway validating requests and responses, (d) nginx
-//! as a plain reverse proxy, (e) Prism's proxy; then the gateway's RSS with GitHub's REST
-//! description loaded. Everything binds 127.0.0.1 and every run is bounded in time.
+//! `cargo xtask bench gateway [--seconds N] [--rounds R]`: wrk on loopback against (a) a fast
+//! upstream, (b) the gateway with validation off, (c) the gateway validating requests and
+//! responses, (d) nginx as a plain reverse proxy, (e) Prism's proxy; then the gateway's RSS with
+//! GitHub's REST description loaded. Everything binds 127.0.0.1 and every run is bounded in time.
+//!
+//! All five targets run side by side for the whole benchmark. On a small shared machine one wrk
+//! run swings by ±15% from one run to the next, so the bench makes R rounds (default 5). Each
+//! round measures every target once, in turn. The table gives each figure's median over the
+//! rounds, and the ratios are taken between those medians.
 //! `CONTRACT_BENCH_WORKERS=N` runs the gateway with `--workers N`.
 
 use std::io::{BufRead, BufReader, Write};
@@ -84,11 +89,23 @@ pub(crate) struct Guard(Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
+        // SIGTERM first, so a master process (nginx) takes its workers down with it; SIGKILL
+        // if it has not gone after a second.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        for _ in 0..20 {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
 }
 
+#[derive(Clone, Copy)]
 struct WrkResult {
     rps: f64,
     p50_ms: f64,
@@ -285,63 +302,118 @@ pub fn run(args: &[&str]) -> Result<()> {
             bail!("{tool} is missing: apt-get install -y wrk nginx");
         }
     }
+    let rounds = args
+        .iter()
+        .position(|a| *a == "--rounds")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| s.parse::<usize>())
+        .transpose()?
+        .unwrap_or(5)
+        .max(1);
     let bin = release_binary()?;
     let contract: PathBuf =
         workspace_root().join("contracts/examples/pokemon/v1/pokemon.openapi.yaml");
     let up = upstream()?;
     wait_port(up, "the upstream")?;
-    // (name, wrk result, the proxy's peak RSS, the proxy's CPU µs per request)
-    let mut rows: Vec<(&str, WrkResult, Option<f64>, Option<f64>)> = Vec::new();
-    rows.push(("(a) upstream directly", wrk(up, seconds)?, None, None));
-    {
-        let (g, port) = gateway(&bin, &contract, up, "off")?;
-        let (r, cpu) = wrk_cpu(port, seconds, g.0.id())?;
-        rows.push((
-            "(b) contract gateway, validation off",
-            r,
-            Some(rss_mb(g.0.id())),
-            Some(cpu),
-        ));
-    }
-    {
-        let (g, port) = gateway(&bin, &contract, up, "enforce")?;
-        let (r, cpu) = wrk_cpu(port, seconds, g.0.id())?;
-        rows.push((
-            "(c) contract gateway, enforce (requests + responses)",
-            r,
-            Some(rss_mb(g.0.id())),
-            Some(cpu),
-        ));
-    }
-    {
-        let (g, port) = nginx(up)?;
-        let (r, cpu) = wrk_cpu(port, seconds, g.0.id())?;
-        rows.push(("(d) nginx reverse proxy", r, None, Some(cpu)));
-    }
+    // Every target runs for the whole benchmark: (name, port, the proxy's process).
+    let mut guards = Vec::new();
+    let mut targets: Vec<(&str, u16, Option<u32>)> = vec![("(a) upstream directly", up, None)];
+    let (g, port) = gateway(&bin, &contract, up, "off")?;
+    targets.push(("(b) contract gateway, validation off", port, Some(g.0.id())));
+    guards.push(g);
+    let (g, port) = gateway(&bin, &contract, up, "enforce")?;
+    targets.push((
+        "(c) contract gateway, enforce (requests + responses)",
+        port,
+        Some(g.0.id()),
+    ));
+    guards.push(g);
+    let (g, port) = nginx(up)?;
+    targets.push(("(d) nginx reverse proxy", port, Some(g.0.id())));
+    guards.push(g);
     match prism(&contract, up) {
         Ok((g, port)) => {
-            let (r, cpu) = wrk_cpu(port, seconds, g.0.id())?;
-            rows.push(("(e) Prism proxy", r, None, Some(cpu)))
+            targets.push(("(e) Prism proxy", port, Some(g.0.id())));
+            guards.push(g);
         }
         Err(e) => println!("(e) Prism proxy: not measured ({e})"),
     }
+    // samples[target] = one (wrk result, CPU µs per request) per round.
+    let mut samples: Vec<Vec<(WrkResult, Option<f64>)>> = vec![Vec::new(); targets.len()];
+    for round in 1..=rounds {
+        for (i, (name, port, pid)) in targets.iter().enumerate() {
+            let sample = match pid {
+                Some(pid) => {
+                    let (r, cpu) = wrk_cpu(*port, seconds, *pid)?;
+                    (r, Some(cpu))
+                }
+                None => (wrk(*port, seconds)?, None),
+            };
+            eprintln!(
+                "round {round}/{rounds} {name}: {:.0} req/s, p99 {:.2} ms",
+                sample.0.rps, sample.0.p99_ms
+            );
+            samples[i].push(sample);
+        }
+    }
+    let median = |mut v: Vec<f64>| -> f64 {
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        }
+    };
+    println!(
+        "{rounds} rounds of {seconds} s per target, interleaved; medians over the rounds (min–max in brackets)"
+    );
     println!("| target | req/s | p50 ms | p99 ms | non-2xx | peak RSS MB | proxy CPU µs/req |");
     println!("| --- | --- | --- | --- | --- | --- | --- |");
-    for (name, r, rss, cpu) in &rows {
+    let mut medians: Vec<WrkResult> = Vec::new();
+    for ((name, _, pid), s) in targets.iter().zip(&samples) {
+        let col = |f: &dyn Fn(&WrkResult) -> f64| median(s.iter().map(|(r, _)| f(r)).collect());
+        let range = |f: &dyn Fn(&WrkResult) -> f64| {
+            let v: Vec<f64> = s.iter().map(|(r, _)| f(r)).collect();
+            (
+                v.iter().copied().fold(f64::INFINITY, f64::min),
+                v.iter().copied().fold(0.0, f64::max),
+            )
+        };
+        let m = WrkResult {
+            rps: col(&|r| r.rps),
+            p50_ms: col(&|r| r.p50_ms),
+            p99_ms: col(&|r| r.p99_ms),
+            non_2xx: s.iter().map(|(r, _)| r.non_2xx).sum(),
+        };
+        let (rlo, rhi) = range(&|r| r.rps);
+        let (plo, phi) = range(&|r| r.p99_ms);
+        let cpu: Vec<f64> = s.iter().filter_map(|(_, c)| *c).collect();
+        // The gateway's RSS is its own; nginx's and Prism's are not compared.
+        let rss = pid
+            .filter(|_| name.contains("contract gateway"))
+            .map(rss_mb);
         println!(
-            "| {name} | {:.0} | {:.2} | {:.2} | {} | {} | {} |",
-            r.rps,
-            r.p50_ms,
-            r.p99_ms,
-            r.non_2xx,
+            "| {name} | {:.0} [{rlo:.0}–{rhi:.0}] | {:.2} | {:.2} [{plo:.2}–{phi:.2}] | {} | {} | {} |",
+            m.rps,
+            m.p50_ms,
+            m.p99_ms,
+            m.non_2xx,
             rss.map_or("-".into(), |m| format!("{m:.1}")),
-            cpu.map_or("-".into(), |c| format!("{c:.1}"))
+            if cpu.is_empty() {
+                "-".into()
+            } else {
+                format!("{:.1}", median(cpu))
+            }
         );
+        medians.push(m);
     }
     let get = |prefix: &str| {
-        rows.iter()
-            .find(|(n, _, _, _)| n.starts_with(prefix))
-            .map(|(_, r, _, _)| r)
+        targets
+            .iter()
+            .zip(&medians)
+            .find(|((n, _, _), _)| n.starts_with(prefix))
+            .map(|(_, r)| *r)
     };
     if let (Some(a), Some(c), Some(d)) = (get("(a)"), get("(c)"), get("(d)")) {
         println!("(c)/(d) throughput: {:.2} (target ≥ 0.8)", c.rps / d.rps);
@@ -353,6 +425,7 @@ pub fn run(args: &[&str]) -> Result<()> {
     if let (Some(c), Some(e)) = (get("(c)"), get("(e)")) {
         println!("(c)/(e) throughput: {:.1} (target ≥ 20)", c.rps / e.rps);
     }
+    drop(guards);
     // RSS with GitHub's REST description loaded.
     let github = fetch::input("github-rest-23")?;
     let (g, port) = gateway(&bin, &github, up, "enforce")?;

@@ -19,8 +19,9 @@ tasks:
                     github-rest-23, github-graphql-14, github-graphql-15; `all` for every one)
   bench diff        `contract diff` on GitHub's REST description 22 → 23 beside optic
                     (--peer-timeout S, default 600)
-  bench gateway     wrk on loopback: upstream, gateway (off, enforce), nginx, Prism; RSS
-                    with GitHub's REST description (--seconds N per run, default 10)
+  bench gateway     wrk on loopback: upstream, gateway (off, enforce), nginx, Prism, in
+                    interleaved rounds (--rounds R, default 5; --seconds N per run, default
+                    10), medians; then the gateway's RSS with GitHub's REST description
   bench load        time and peak memory of `contract lint` on GitHub's REST and GraphQL
                     descriptions (release build)
   fuzz TARGET [S]   run a cargo-fuzz target (load_openapi, load_graphql, load_proto, all) for
