@@ -482,9 +482,12 @@ async fn serve(
                 let s = Arc::clone(&shared);
                 let conn = match which {
                     Listener::Proxy => {
+                        // This client connection's upstream connection, reused request after request.
+                        let affinity = Arc::new(s.client.affinity());
                         let svc = service_fn(move |req| {
                             let s = Arc::clone(&s);
-                            async move { Ok::<_, Infallible>(proxy::handle(s, req).await) }
+                            let affinity = Arc::clone(&affinity);
+                            async move { Ok::<_, Infallible>(proxy::handle(s, req, &affinity).await) }
                         });
                         let c = builder.serve_connection(TokioIo::new(stream), svc);
                         let fut = graceful.watch(c);

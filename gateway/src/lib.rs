@@ -52,7 +52,8 @@
 //! # Why hyper without axum or tower
 //!
 //! The proxy path is a hand-written hyper 1 service (server: `hyper::server::conn::http1`;
-//! client: `hyper_util`'s pooled legacy client): the router is the contract's own (axum's would
+//! client: `hyper::client::conn::http1` connections, one held per client connection and pooled
+//! when idle, see `upstream`): the router is the contract's own (axum's would
 //! duplicate it), the phases share one context and one error mapping (a tower stack would spread
 //! them across layers whose order must then be tested separately), and report mode must forward
 //! bytes untouched, which a bare service makes easy to see. Admin endpoints are five fixed paths

@@ -3,7 +3,8 @@
 //! 1. **request filter** ([`request_filter`]): header-size limit, route by prefix, match the
 //!    contract operation, body-size and JSON-depth limits, validate. Enforce → stop with an
 //!    error; report → record and go on.
-//! 2. **upstream** ([`upstream_phase`]): breaker, pooled client, retries, timeout.
+//! 2. **upstream** ([`upstream_phase`]): breaker, the client connection's upstream connection
+//!    (or a pooled one), retries, timeout.
 //! 3. **response filter** ([`response_filter`]): drop hop-by-hop headers, validate the status,
 //!    headers and (sampled) body. Enforce → an invalid response becomes 502; report → record.
 //! 4. **logging** ([`Ctx::finish`]): always runs, also when the client went away (from `Drop`):
@@ -25,7 +26,7 @@ use crate::config::Mode;
 use crate::gateway::{Active, RouteState, Shared};
 use crate::problem::{GatewayError, Violation, PROBLEM_JSON};
 use crate::store::{now_ms, Record};
-use crate::upstream::{Outgoing, UpstreamError};
+use crate::upstream::{Affinity, Outgoing, UpstreamError};
 use crate::validate::{RequestView, RouteMatch};
 
 /// What one request carries through the phases.
@@ -58,11 +59,15 @@ struct Prepared {
 }
 
 /// Handles one request through every phase.
-pub(crate) async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Response<ProxyBody> {
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+    affinity: &Affinity,
+) -> Response<ProxyBody> {
     let mut ctx = Ctx::new(Arc::clone(&shared), &req);
     let result = async {
         let prepared = request_filter(&shared, &mut ctx, req).await?;
-        let resp = upstream_phase(&shared, &mut ctx, &prepared).await?;
+        let resp = upstream_phase(&shared, &mut ctx, &prepared, affinity).await?;
         response_filter(&shared, &mut ctx, &prepared, resp).await
     }
     .await;
@@ -344,6 +349,7 @@ async fn upstream_phase(
     shared: &Shared,
     ctx: &mut Ctx,
     p: &Prepared,
+    affinity: &Affinity,
 ) -> Result<Response<Incoming>, GatewayError> {
     let route = &shared.routes[p.route];
     let out = Outgoing {
@@ -360,6 +366,7 @@ async fn upstream_phase(
             &shared.config.retry,
             shared.config.limits.upstream_timeout,
             &shared.metrics,
+            affinity,
         )
         .await
     {

@@ -175,6 +175,78 @@ async fn slow_upstream_is_504() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upstream_connections_are_kept_per_client_and_pooled() {
+    let up = TestUpstream::start(|_| Canned::json(200, "{}")).await;
+    let gw = start(config(&up.url(), None, Mode::Enforce)).await;
+    let url = format!("http://{}/x", gw.addr());
+    // One keep-alive client: every request rides the same upstream connection.
+    let c = client();
+    for _ in 0..5 {
+        let r = c
+            .request(
+                http::Request::get(&url)
+                    .body(http_body_util::Full::new(Bytes::new()))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        http_body_util::BodyExt::collect(r.into_body()).await.unwrap();
+    }
+    assert_eq!(up.conns.load(Ordering::SeqCst), 1);
+    drop(c);
+    // New client connections, one after another: each takes the pooled upstream connection
+    // that the one before gave back when it closed.
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(get(&url).await.status, 200);
+    }
+    assert_eq!(up.hits(), 10);
+    assert_eq!(up.conns.load(Ordering::SeqCst), 1, "pooled, not redialled");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_connection_closed_while_idle_is_replaced_without_a_retry() {
+    // An upstream that answers one request per connection with keep-alive, then closes the
+    // connection while it is idle.
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let a2 = Arc::clone(&accepted);
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        while let Ok((mut s, _)) = l.accept().await {
+            a2.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                let mut got = Vec::new();
+                while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match s.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => got.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = s
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+                    .await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            });
+        }
+    });
+    let gw = start(config(&format!("http://{addr}"), None, Mode::Enforce)).await;
+    let url = format!("http://{}/x", gw.addr());
+    for i in 0..3 {
+        // POST is never retried, so a 200 here means no request was lost on a dead connection.
+        let got = send("POST", &url, &[], "{}").await;
+        assert_eq!(got.status, 200, "request {i}: {:?}", got.body);
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 3);
+    let m = gw.metrics();
+    assert!(!m.contains("gateway_upstream_retries_total{"), "{m}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idempotent_requests_are_retried_others_are_not() {
     // The first two connections are dropped before any response.
     let up = TestUpstream::start_flaky(2, |_| Canned::json(200, "{\"ok\":true}")).await;

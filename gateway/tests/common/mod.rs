@@ -56,6 +56,8 @@ type Handler = Arc<dyn Fn(&Seen) -> Canned + Send + Sync>;
 pub struct TestUpstream {
     pub addr: SocketAddr,
     pub hits: Arc<AtomicUsize>,
+    /// Connections accepted, the dropped ones included.
+    pub conns: Arc<AtomicUsize>,
     pub seen: Arc<std::sync::Mutex<Vec<Seen>>>,
     stop: tokio::sync::watch::Sender<bool>,
 }
@@ -77,7 +79,8 @@ impl TestUpstream {
         let hits = Arc::new(AtomicUsize::new(0));
         let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
-        let (h2, s2) = (Arc::clone(&hits), Arc::clone(&seen));
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let (h2, s2, a2) = (Arc::clone(&hits), Arc::clone(&seen), Arc::clone(&accepted));
         tokio::spawn(async move {
             let mut conns = 0usize;
             loop {
@@ -86,6 +89,7 @@ impl TestUpstream {
                     _ = stopped.changed() => return,
                 };
                 conns += 1;
+                a2.fetch_add(1, Ordering::SeqCst);
                 if conns <= broken {
                     drop(stream);
                     continue;
@@ -144,6 +148,7 @@ impl TestUpstream {
         TestUpstream {
             addr,
             hits,
+            conns: accepted,
             seen,
             stop,
         }
