@@ -29,10 +29,12 @@ use crate::validate::CompiledContract;
 use crate::{admin, proxy};
 
 /// Per-operation settings resolved from the route's overrides when a contract is compiled.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct OpSettings {
     pub mode: Mode,
     pub sampling: f64,
+    /// The operation id, shared with every request's log and metric labels.
+    pub id: Arc<str>,
 }
 
 /// A compiled contract with its resolved per-operation settings: what a reload swaps.
@@ -47,6 +49,8 @@ type Stamp = Option<(SystemTime, u64)>;
 /// One configured route at run time.
 pub(crate) struct RouteState {
     pub cfg: RouteConfig,
+    /// `cfg.prefix`, shared with every request's log and metric labels.
+    pub prefix: Arc<str>,
     pub target: Target,
     pub active: Option<ArcSwap<Active>>,
     stamps: Mutex<Vec<(PathBuf, Stamp)>>,
@@ -79,6 +83,8 @@ pub(crate) struct Shared {
     pub metrics: Metrics,
     pub store: Option<Store>,
     pub shutting_down: AtomicBool,
+    /// `-`: the route and operation label of a request that matched none.
+    pub unmatched: Arc<str>,
     seq: AtomicU64,
     boot: u64,
 }
@@ -230,6 +236,7 @@ fn compile(
                 .get(&op.id)
                 .or_else(|| cfg.operations.get(&op.key));
             OpSettings {
+                id: Arc::from(op.id.as_str()),
                 mode: o.and_then(|o| o.mode).unwrap_or(base),
                 sampling: o
                     .and_then(|o| o.response_sampling)
@@ -343,10 +350,11 @@ impl Gateway {
             };
             routes.push(RouteState {
                 cfg: cfg.clone(),
+                prefix: Arc::from(cfg.prefix.as_str()),
                 target: Target {
                     upstream: cfg.upstream.clone(),
                     breaker,
-                    label,
+                    label: Arc::from(label.as_str()),
                 },
                 active,
                 stamps: Mutex::new(stamps(&files)),
@@ -377,6 +385,7 @@ impl Gateway {
             metrics: Metrics::new(),
             store,
             shutting_down: AtomicBool::new(false),
+            unmatched: Arc::from("-"),
             seq: AtomicU64::new(0),
             boot,
         });

@@ -1,7 +1,11 @@
 //! Prometheus metrics (OpenMetrics text via `prometheus-client`): requests, violations by
 //! operation and kind, latency histograms, upstream errors and retries, breaker states, reloads.
 
+use std::sync::Arc;
+
+use http::Method;
 use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -10,7 +14,56 @@ use prometheus_client::registry::Registry;
 
 use crate::breaker::BreakerState;
 
-type Labels = Vec<(&'static str, String)>;
+// Label sets are plain structs of shared strings, so counting a request clones a few `Arc`s
+// instead of allocating a vector of strings.
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    route: Arc<str>,
+    operation: Arc<str>,
+    method: MethodLabel,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OperationLabels {
+    route: Arc<str>,
+    operation: Arc<str>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ViolationLabels {
+    route: Arc<str>,
+    operation: Arc<str>,
+    kind: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct UpstreamLabels {
+    upstream: Arc<str>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct UpstreamKindLabels {
+    upstream: Arc<str>,
+    kind: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReloadLabels {
+    route: Arc<str>,
+    result: &'static str,
+}
+
+/// An HTTP method as a label value.
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+struct MethodLabel(Method);
+
+impl EncodeLabelValue for MethodLabel {
+    fn encode(&self, encoder: &mut LabelValueEncoder) -> Result<(), std::fmt::Error> {
+        EncodeLabelValue::encode(&self.0.as_str(), encoder)
+    }
+}
 
 fn latency_histogram() -> Histogram {
     // 0.1 ms … ~3.3 s.
@@ -20,14 +73,14 @@ fn latency_histogram() -> Histogram {
 /// Every metric the gateway exports.
 pub struct Metrics {
     registry: Registry,
-    requests: Family<Labels, Counter>,
-    duration: Family<Labels, Histogram, fn() -> Histogram>,
-    upstream_duration: Family<Labels, Histogram, fn() -> Histogram>,
-    violations: Family<Labels, Counter>,
-    upstream_errors: Family<Labels, Counter>,
-    retries: Family<Labels, Counter>,
-    breaker: Family<Labels, Gauge>,
-    reloads: Family<Labels, Counter>,
+    requests: Family<RequestLabels, Counter>,
+    duration: Family<OperationLabels, Histogram, fn() -> Histogram>,
+    upstream_duration: Family<UpstreamLabels, Histogram, fn() -> Histogram>,
+    violations: Family<ViolationLabels, Counter>,
+    upstream_errors: Family<UpstreamKindLabels, Counter>,
+    retries: Family<UpstreamLabels, Counter>,
+    breaker: Family<UpstreamLabels, Gauge>,
+    reloads: Family<ReloadLabels, Counter>,
     store_dropped: Counter,
 }
 
@@ -47,15 +100,15 @@ impl Metrics {
     /// Registers every metric under the `gateway_` prefix.
     pub fn new() -> Self {
         let mut registry = Registry::with_prefix("gateway");
-        let requests = Family::<Labels, Counter>::default();
+        let requests = Family::<RequestLabels, Counter>::default();
         let duration = Family::new_with_constructor(latency_histogram as fn() -> Histogram);
         let upstream_duration =
             Family::new_with_constructor(latency_histogram as fn() -> Histogram);
-        let violations = Family::<Labels, Counter>::default();
-        let upstream_errors = Family::<Labels, Counter>::default();
-        let retries = Family::<Labels, Counter>::default();
-        let breaker = Family::<Labels, Gauge>::default();
-        let reloads = Family::<Labels, Counter>::default();
+        let violations = Family::<ViolationLabels, Counter>::default();
+        let upstream_errors = Family::<UpstreamKindLabels, Counter>::default();
+        let retries = Family::<UpstreamLabels, Counter>::default();
+        let breaker = Family::<UpstreamLabels, Gauge>::default();
+        let reloads = Family::<ReloadLabels, Counter>::default();
         let store_dropped = Counter::default();
         registry.register(
             "requests",
@@ -118,77 +171,90 @@ impl Metrics {
     }
 
     /// Counts one answered request and its latency.
-    pub fn request(&self, route: &str, operation: &str, method: &str, status: u16, secs: f64) {
+    pub fn request(
+        &self,
+        route: &Arc<str>,
+        operation: &Arc<str>,
+        method: &Method,
+        status: u16,
+        secs: f64,
+    ) {
         self.requests
-            .get_or_create(&vec![
-                ("route", route.to_string()),
-                ("operation", operation.to_string()),
-                ("method", method.to_string()),
-                ("status", status.to_string()),
-            ])
+            .get_or_create(&RequestLabels {
+                route: Arc::clone(route),
+                operation: Arc::clone(operation),
+                method: MethodLabel(method.clone()),
+                status,
+            })
             .inc();
         self.duration
-            .get_or_create(&vec![
-                ("route", route.to_string()),
-                ("operation", operation.to_string()),
-            ])
+            .get_or_create(&OperationLabels {
+                route: Arc::clone(route),
+                operation: Arc::clone(operation),
+            })
             .observe(secs);
     }
 
     /// Records how long one upstream exchange took.
-    pub fn upstream_latency(&self, upstream: &str, secs: f64) {
+    pub fn upstream_latency(&self, upstream: &Arc<str>, secs: f64) {
         self.upstream_duration
-            .get_or_create(&vec![("upstream", upstream.to_string())])
+            .get_or_create(&UpstreamLabels {
+                upstream: Arc::clone(upstream),
+            })
             .observe(secs);
     }
 
     /// Counts one violation.
-    pub fn violation(&self, route: &str, operation: &str, kind: &str) {
+    pub fn violation(&self, route: &Arc<str>, operation: &Arc<str>, kind: &'static str) {
         self.violations
-            .get_or_create(&vec![
-                ("route", route.to_string()),
-                ("operation", operation.to_string()),
-                ("kind", kind.to_string()),
-            ])
+            .get_or_create(&ViolationLabels {
+                route: Arc::clone(route),
+                operation: Arc::clone(operation),
+                kind,
+            })
             .inc();
     }
 
     /// Counts one failed upstream exchange.
-    pub fn upstream_error(&self, upstream: &str, kind: &str) {
+    pub fn upstream_error(&self, upstream: &Arc<str>, kind: &'static str) {
         self.upstream_errors
-            .get_or_create(&vec![
-                ("upstream", upstream.to_string()),
-                ("kind", kind.to_string()),
-            ])
+            .get_or_create(&UpstreamKindLabels {
+                upstream: Arc::clone(upstream),
+                kind,
+            })
             .inc();
     }
 
     /// Counts one retry.
-    pub fn retry(&self, upstream: &str) {
+    pub fn retry(&self, upstream: &Arc<str>) {
         self.retries
-            .get_or_create(&vec![("upstream", upstream.to_string())])
+            .get_or_create(&UpstreamLabels {
+                upstream: Arc::clone(upstream),
+            })
             .inc();
     }
 
     /// Sets an upstream's breaker state.
-    pub fn breaker_state(&self, upstream: &str, state: BreakerState) {
+    pub fn breaker_state(&self, upstream: &Arc<str>, state: BreakerState) {
         let v = match state {
             BreakerState::Closed => 0,
             BreakerState::Open => 1,
             BreakerState::HalfOpen => 2,
         };
         self.breaker
-            .get_or_create(&vec![("upstream", upstream.to_string())])
+            .get_or_create(&UpstreamLabels {
+                upstream: Arc::clone(upstream),
+            })
             .set(v);
     }
 
     /// Counts one contract reload.
     pub fn reload(&self, route: &str, ok: bool) {
         self.reloads
-            .get_or_create(&vec![
-                ("route", route.to_string()),
-                ("result", if ok { "ok" } else { "error" }.to_string()),
-            ])
+            .get_or_create(&ReloadLabels {
+                route: Arc::from(route),
+                result: if ok { "ok" } else { "error" },
+            })
             .inc();
     }
 
@@ -216,9 +282,10 @@ mod tests {
     #[test]
     fn renders_counters_and_histograms() {
         let m = Metrics::new();
-        m.request("/", "listPets", "GET", 200, 0.002);
-        m.violation("/", "listPets", "parameter-invalid");
-        m.breaker_state("127.0.0.1:1", BreakerState::Open);
+        let (route, op) = (Arc::from("/"), Arc::from("listPets"));
+        m.request(&route, &op, &Method::GET, 200, 0.002);
+        m.violation(&route, &op, "parameter-invalid");
+        m.breaker_state(&Arc::from("127.0.0.1:1"), BreakerState::Open);
         let text = m.render();
         assert!(text.contains(
             r#"gateway_requests_total{route="/",operation="listPets",method="GET",status="200"} 1"#

@@ -13,6 +13,7 @@
 //! Every phase returns `Result<_, GatewayError>`; [`error_response`] is the one place that turns
 //! an error into a response.
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -32,12 +33,13 @@ use crate::validate::{RequestView, RouteMatch};
 /// What one request carries through the phases.
 pub(crate) struct Ctx {
     shared: Arc<Shared>,
-    id: String,
+    /// The client's `x-request-id`, or one made when first needed.
+    id: OnceCell<String>,
     started: Instant,
     method: Method,
     path: String,
-    route: String,
-    operation: String,
+    route: Arc<str>,
+    operation: Arc<str>,
     mode: Mode,
     violations: Vec<Violation>,
     attempts: u32,
@@ -81,7 +83,9 @@ pub(crate) async fn handle(
 
 impl Ctx {
     fn new(shared: Arc<Shared>, req: &Request<Incoming>) -> Self {
-        let id = req
+        let unmatched = Arc::clone(&shared.unmatched);
+        let id = OnceCell::new();
+        if let Some(given) = req
             .headers()
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
@@ -91,16 +95,17 @@ impl Ctx {
                     && v.bytes()
                         .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
             })
-            .map(str::to_string)
-            .unwrap_or_else(|| shared.next_request_id());
+        {
+            let _ = id.set(given.to_string());
+        }
         Ctx {
             shared,
             id,
             started: Instant::now(),
             method: req.method().clone(),
             path: req.uri().path().to_string(),
-            route: "-".into(),
-            operation: "-".into(),
+            route: Arc::clone(&unmatched),
+            operation: unmatched,
             mode: Mode::Off,
             violations: Vec::new(),
             attempts: 0,
@@ -120,13 +125,9 @@ impl Ctx {
         self.finished = true;
         let shared = &self.shared;
         let secs = self.started.elapsed().as_secs_f64();
-        shared.metrics.request(
-            &self.route,
-            &self.operation,
-            self.method.as_str(),
-            status,
-            secs,
-        );
+        shared
+            .metrics
+            .request(&self.route, &self.operation, &self.method, status, secs);
         for v in &self.violations {
             shared
                 .metrics
@@ -134,7 +135,7 @@ impl Ctx {
         }
         tracing::info!(
             target: "contract_gateway::access",
-            request_id = %self.id,
+            request_id = %self.id(),
             method = %self.method,
             path = %self.path,
             route = %self.route,
@@ -157,12 +158,12 @@ impl Ctx {
                 .into_iter()
                 .map(|violation| Record {
                     ts_ms: ts,
-                    route: self.route.clone(),
-                    operation: self.operation.clone(),
+                    route: self.route.to_string(),
+                    operation: self.operation.to_string(),
                     method: self.method.to_string(),
                     path: self.path.clone(),
                     mode: self.mode.as_str().to_string(),
-                    request_id: self.id.clone(),
+                    request_id: self.id().to_string(),
                     violation,
                 })
                 .collect();
@@ -171,6 +172,11 @@ impl Ctx {
                 shared.metrics.store_dropped(dropped);
             }
         }
+    }
+
+    /// The request id: the client's, or a new one.
+    fn id(&self) -> &str {
+        self.id.get_or_init(|| self.shared.next_request_id())
     }
 
     fn record(&mut self, vs: impl IntoIterator<Item = Violation>) {
@@ -212,7 +218,7 @@ async fn request_filter(
         )]));
     };
     let route: &RouteState = &shared.routes[ri];
-    ctx.route = route.cfg.prefix.clone();
+    ctx.route = Arc::clone(&route.prefix);
     ctx.mode = route.cfg.mode.unwrap_or(shared.config.mode);
     let local_path = route.local_path(path);
     let path_and_query = match parts.uri.query() {
@@ -232,9 +238,8 @@ async fn request_filter(
                 .route(&parts.method, &local_path, &route.cfg.policies)
             {
                 RouteMatch::Found { op: i, params } => {
-                    if let (Some(o), Some(s)) = (a.contract.operations().get(i), a.settings.get(i))
-                    {
-                        ctx.operation = o.id.clone();
+                    if let Some(s) = a.settings.get(i) {
+                        ctx.operation = Arc::clone(&s.id);
                         ctx.mode = s.mode;
                         op = Some(i);
                         path_params = params;
@@ -479,7 +484,7 @@ fn error_response(ctx: &mut Ctx, e: GatewayError) -> Response<ProxyBody> {
     if let GatewayError::UpstreamUnavailable(why) = &e {
         ctx.error_cause = Some(why.clone());
     }
-    let problem = e.to_problem(&ctx.id);
+    let problem = e.to_problem(ctx.id());
     ctx.record(e.violations().iter().cloned());
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     let mut resp = Response::new(ProxyBody::full(body));

@@ -47,7 +47,7 @@ pub struct Target {
     /// Its breaker (shared by every route using the same authority).
     pub breaker: Arc<Breaker>,
     /// `host:port`, the metrics label.
-    pub label: String,
+    pub label: Arc<str>,
 }
 
 /// Why no upstream response came back.
@@ -355,8 +355,12 @@ pub fn backoff(retry: &RetryPolicy, attempt: u32) -> Duration {
 /// The request target in origin form: the upstream's base path, then the client's path and
 /// query.
 fn origin_form(upstream: &Upstream, path_and_query: &str) -> Result<Uri, UpstreamError> {
-    Uri::try_from(format!("{}{}", upstream.base_path(), path_and_query))
-        .map_err(|e| UpstreamError::Transport(format!("cannot build the upstream URL: {e}")))
+    let uri = if upstream.base_path().is_empty() {
+        Uri::try_from(path_and_query)
+    } else {
+        Uri::try_from(format!("{}{}", upstream.base_path(), path_and_query))
+    };
+    uri.map_err(|e| UpstreamError::Transport(format!("cannot build the upstream URL: {e}")))
 }
 
 fn describe(e: &hyper::Error) -> String {

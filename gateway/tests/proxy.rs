@@ -191,7 +191,9 @@ async fn upstream_connections_are_kept_per_client_and_pooled() {
             .await
             .unwrap();
         assert_eq!(r.status(), 200);
-        http_body_util::BodyExt::collect(r.into_body()).await.unwrap();
+        http_body_util::BodyExt::collect(r.into_body())
+            .await
+            .unwrap();
     }
     assert_eq!(up.conns.load(Ordering::SeqCst), 1);
     drop(c);
