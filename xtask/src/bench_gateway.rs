@@ -114,8 +114,32 @@ struct WrkResult {
 }
 
 fn wrk(port: u16, seconds: u64) -> Result<WrkResult> {
-    let out = Command::new("wrk")
-        .args(["-t2", "-c32", &format!("-d{seconds}s"), "--latency"])
+    wrk_with(port, seconds, None)
+}
+
+/// wrk with each connection pausing [`PACE_MS`] between requests: a fixed, moderate load
+/// rather than saturation, so latency shows what the proxy adds, not queueing.
+fn wrk_paced(port: u16, seconds: u64) -> Result<WrkResult> {
+    let dir = workspace_root().join("target/bench");
+    std::fs::create_dir_all(&dir)?;
+    let script = dir.join("paced.lua");
+    std::fs::write(
+        &script,
+        format!("function delay()\n  return {PACE_MS}\nend\n"),
+    )?;
+    wrk_with(port, seconds, Some(&script))
+}
+
+/// The pause between requests on one connection in the paced runs, in ms.
+const PACE_MS: u32 = 2;
+
+fn wrk_with(port: u16, seconds: u64, script: Option<&Path>) -> Result<WrkResult> {
+    let mut cmd = Command::new("wrk");
+    cmd.args(["-t2", "-c32", &format!("-d{seconds}s"), "--latency"]);
+    if let Some(s) = script {
+        cmd.arg("-s").arg(s);
+    }
+    let out = cmd
         .arg(format!("http://127.0.0.1:{port}/pokemon/1"))
         .output()
         .context("running wrk (apt-get install wrk)")?;
@@ -340,7 +364,25 @@ pub fn run(args: &[&str]) -> Result<()> {
     }
     // samples[target] = one (wrk result, CPU µs per request) per round.
     let mut samples: Vec<Vec<(WrkResult, Option<f64>)>> = vec![Vec::new(); targets.len()];
+    // Paced runs for (a), (c) and (d): latency at a fixed moderate load.
+    let paced_targets: Vec<usize> = (0..targets.len())
+        .filter(|&i| {
+            ["(a)", "(c)", "(d)"]
+                .iter()
+                .any(|p| targets[i].0.starts_with(p))
+        })
+        .collect();
+    let mut paced: Vec<Vec<WrkResult>> = vec![Vec::new(); targets.len()];
     for round in 1..=rounds {
+        for &i in &paced_targets {
+            let (name, port, _) = targets[i];
+            let r = wrk_paced(port, seconds)?;
+            eprintln!(
+                "round {round}/{rounds} {name}, paced: {:.0} req/s, p99 {:.2} ms",
+                r.rps, r.p99_ms
+            );
+            paced[i].push(r);
+        }
         for (i, (name, port, pid)) in targets.iter().enumerate() {
             let sample = match pid {
                 Some(pid) => {
@@ -424,6 +466,29 @@ pub fn run(args: &[&str]) -> Result<()> {
     }
     if let (Some(c), Some(e)) = (get("(c)"), get("(e)")) {
         println!("(c)/(e) throughput: {:.1} (target ≥ 20)", c.rps / e.rps);
+    }
+    println!(
+        "\nPaced load: 32 connections, each pausing {PACE_MS} ms between requests (medians over the rounds)"
+    );
+    println!("| target | req/s | p50 ms | p99 ms |");
+    println!("| --- | --- | --- | --- |");
+    let mut paced_p99 = Vec::new();
+    for &i in &paced_targets {
+        let v = &paced[i];
+        let rps = median(v.iter().map(|r| r.rps).collect());
+        let p50 = median(v.iter().map(|r| r.p50_ms).collect());
+        let p99 = median(v.iter().map(|r| r.p99_ms).collect());
+        println!("| {} | {rps:.0} | {p50:.2} | {p99:.2} |", targets[i].0);
+        paced_p99.push((targets[i].0, p99));
+    }
+    let paced_get = |prefix: &str| {
+        paced_p99
+            .iter()
+            .find(|(n, _)| n.starts_with(prefix))
+            .map(|(_, p)| *p)
+    };
+    if let (Some(a), Some(c)) = (paced_get("(a)"), paced_get("(c)")) {
+        println!("paced p99(c) − p99(a): {:.2} ms", c - a);
     }
     drop(guards);
     // RSS with GitHub's REST description loaded.
