@@ -129,10 +129,18 @@ fn buf_category_scoreboard() {
             };
             let want: BTreeSet<&str> = r[col].split(',').filter(|s| *s != "-").collect();
             let f = contracts::diff::proto::diff(old, new, &opts);
+            let mut seen = BTreeSet::new();
+            for x in &f {
+                let key = format!("{} {} {} {}", x.rule.id, x.subject, x.path, x.message);
+                assert!(seen.insert(key.clone()), "{}: reported twice: {key}", r[0]);
+            }
             let got: BTreeSet<&str> = f.iter().map(|f| f.rule.id).collect();
             total += 1;
             verdicts += usize::from(want.is_empty() == got.is_empty());
             sets += usize::from(want == got);
+            if want != got {
+                println!("  {cat} mismatch {}: buf {want:?}, ours {got:?}", r[0]);
+            }
         }
         println!("proto-diff {cat}: {verdicts}/{total} verdicts, {sets}/{total} exact rule-id sets (cases that load)");
     }

@@ -153,7 +153,7 @@ fn package_sets(c: &ProtoContract) -> PackageSets {
         let e = out.entry(f.package_name().to_string()).or_default();
         let mut msgs = BTreeMap::new();
         for m in f.messages() {
-            collect_messages(&m, &mut msgs);
+            collect_messages_and_entries(&m, &mut msgs);
         }
         for m in msgs.values() {
             e[0].insert(m.full_name().to_string());
@@ -247,11 +247,11 @@ fn file(cx: &mut Cx<'_>, of: &FileDescriptor, nf: &FileDescriptor) {
         );
     }
     file_options(cx, &name, of, nf);
-    // Messages (nested included) by full name, within this file.
+    // Messages (nested and map entries included) by full name, within this file.
     let msgs = |f: &FileDescriptor| {
         let mut out = BTreeMap::new();
         for m in f.messages() {
-            collect_messages(&m, &mut out);
+            collect_messages_and_entries(&m, &mut out);
         }
         out
     };
@@ -259,13 +259,7 @@ fn file(cx: &mut Cx<'_>, of: &FileDescriptor, nf: &FileDescriptor) {
     for (full, m) in &om {
         match nm.get(full) {
             None => {
-                let moved = n
-                    .pool()
-                    .get_message_by_name(full)
-                    .filter(|x| n.is_own(x.parent_file().name()));
-                if let Some(moved) = moved {
-                    message(cx, m, &moved);
-                }
+                // A message that moved to another file is compared once, by `diff`.
                 // Report at the surviving parent (the file, or the parent message).
                 let parent_new = m
                     .parent_message()
@@ -283,7 +277,9 @@ fn file(cx: &mut Cx<'_>, of: &FileDescriptor, nf: &FileDescriptor) {
                     ),
                 );
             }
-            Some(nm_) => message(cx, m, nm_),
+            // A map entry is compared through its map field.
+            Some(nm_) if !m.is_map_entry() => message(cx, m, nm_),
+            Some(_) => {}
         }
     }
     // Enums by full name.
@@ -492,6 +488,18 @@ fn collect_messages(m: &MessageDescriptor, out: &mut BTreeMap<String, MessageDes
     out.insert(m.full_name().to_string(), m.clone());
     for c in m.child_messages() {
         collect_messages(&c, out);
+    }
+}
+
+/// [`collect_messages`] with map entries: buf counts a map entry that disappears (its map field
+/// became another type) as a deleted message.
+fn collect_messages_and_entries(
+    m: &MessageDescriptor,
+    out: &mut BTreeMap<String, MessageDescriptor>,
+) {
+    out.insert(m.full_name().to_string(), m.clone());
+    for c in m.child_messages() {
+        collect_messages_and_entries(&c, out);
     }
 }
 
@@ -994,7 +1002,10 @@ fn field<F: FieldLike>(cx: &mut Cx<'_>, msg: &str, path: &str, of: &F, nf: &F, s
             msg_name(msg)
         )
     };
-    if ta != tb && wire_group(&ta) != wire_group(&tb) {
+    // As buf: a message field that now names another message is reported even though both
+    // are length-delimited, since the bytes no longer decode as the same fields.
+    let other_message = ta.starts_with("message ") && tb.starts_with("message ");
+    if ta != tb && (wire_group(&ta) != wire_group(&tb) || other_message) {
         let m = what(&format!(
             "type from \"{ta}\" to \"{tb}\", not wire-compatible"
         ));
@@ -1060,11 +1071,13 @@ fn wire_kind(f: &impl FieldLike) -> String {
     }
 }
 
-/// Protobuf's wire-compatible groups: varints, zigzag varints, fixed32, fixed64, and
-/// length-delimited (strings, bytes, messages).
+/// Protobuf's wire-compatible groups, as buf draws them: varints, zigzag varints, fixed32,
+/// fixed64, and length-delimited (strings, bytes, messages). Enums are varints on the wire but
+/// buf keeps them apart: an integer that becomes an enum may carry numbers the enum lacks.
 fn wire_group(kind: &str) -> &str {
     match kind {
-        "int32" | "uint32" | "int64" | "uint64" | "bool" | "enum" => "varint",
+        "int32" | "uint32" | "int64" | "uint64" | "bool" => "varint",
+        "enum" => "enum",
         "sint32" | "sint64" => "zigzag",
         "fixed32" | "sfixed32" => "fixed32",
         "fixed64" | "sfixed64" => "fixed64",
@@ -1139,29 +1152,35 @@ fn enumeration(cx: &mut Cx<'_>, oe: &EnumDescriptor, ne: &EnumDescriptor) {
             ),
         );
     }
+    // Aliases share a number: a deleted number is reported once, a deleted name once per name.
+    let mut gone_numbers = BTreeSet::new();
     for v in oe.values() {
         let path = format!("value {}", v.number());
         match ne.get_value(v.number()) {
             None => {
+                let first = gone_numbers.insert(v.number());
                 let msg = format!(
                     "Previously present enum value \"{}\" on enum \"{}\" was deleted.",
                     v.number(),
                     oe.name()
                 );
                 let at = o.span_of_enum_value(&v);
-                cx.emit(
-                    "ENUM_VALUE_NO_DELETE",
-                    &full,
-                    &path,
-                    at.clone(),
-                    spans.after(),
-                    msg.clone(),
-                );
+                if first {
+                    cx.emit(
+                        "ENUM_VALUE_NO_DELETE",
+                        &full,
+                        &path,
+                        at.clone(),
+                        spans.after(),
+                        msg.clone(),
+                    );
+                }
                 let p = ne.enum_descriptor_proto();
-                if !p
-                    .reserved_range
-                    .iter()
-                    .any(|r| r.start() <= v.number() && v.number() <= r.end())
+                if first
+                    && !p
+                        .reserved_range
+                        .iter()
+                        .any(|r| r.start() <= v.number() && v.number() <= r.end())
                 {
                     let m = format!("{msg} Reserve its number to allow the deletion.");
                     cx.emit(
@@ -1174,7 +1193,10 @@ fn enumeration(cx: &mut Cx<'_>, oe: &EnumDescriptor, ne: &EnumDescriptor) {
                     );
                 }
                 if !p.reserved_name.iter().any(|n| n == v.name()) {
-                    let m = format!("{msg} Reserve its name to allow the deletion.");
+                    let m = format!(
+                        "{msg} Reserve its name \"{}\" to allow the deletion.",
+                        v.name()
+                    );
                     cx.emit(
                         "ENUM_VALUE_NO_DELETE_UNLESS_NAME_RESERVED",
                         &full,
