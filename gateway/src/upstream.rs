@@ -19,6 +19,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use tokio::time::timeout;
+
 use bytes::Bytes;
 use http::uri::Authority;
 use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
@@ -36,6 +38,9 @@ use crate::metrics::Metrics;
 const MAX_IDLE_PER_UPSTREAM: usize = 256;
 /// How long an idle pooled connection is kept.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long a request waits for its client connection's upstream connection to finish the
+/// previous response before it takes another.
+const READY_WAIT: Duration = Duration::from_millis(250);
 
 type Sender = SendRequest<Full<Bytes>>;
 
@@ -125,13 +130,12 @@ pub struct Affinity {
 }
 
 impl Affinity {
-    /// The held connection if it goes to `authority` and can take a request now.
+    /// The held connection if it goes to `authority` and is still open (it may still be
+    /// finishing the previous response: see [`UpstreamClient::exchange`]).
     fn take(&self, authority: &Authority) -> Option<Sender> {
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         match held.take() {
-            Some((a, s)) if a == *authority && s.is_ready() => Some(s),
-            // Another upstream's connection, or one still busy or closed: a busy one is
-            // closed by hyper once its response ends, since nothing else can use it.
+            Some((a, s)) if a == *authority && !s.is_closed() => Some(s),
             Some((a, s)) if a != *authority => {
                 self.idle.put(a, s);
                 None
@@ -275,9 +279,15 @@ impl UpstreamClient {
         authority: &Authority,
         req: Request<Full<Bytes>>,
     ) -> Result<Response<Incoming>, Fail> {
-        let reused = affinity
-            .take(authority)
-            .or_else(|| self.idle.take(authority));
+        // The held connection turns ready once its task has seen the end of the previous
+        // response, which can lag the client's next request by a scheduling round.
+        let mut held = affinity.take(authority);
+        if let Some(s) = held.as_mut() {
+            if !s.is_ready() && !matches!(timeout(READY_WAIT, s.ready()).await, Ok(Ok(()))) {
+                held = None;
+            }
+        }
+        let reused = held.or_else(|| self.idle.take(authority));
         let (mut sender, req) = match reused {
             Some(mut s) => match s.try_send_request(req).await {
                 Ok(resp) => {

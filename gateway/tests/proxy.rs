@@ -179,12 +179,18 @@ async fn upstream_connections_are_kept_per_client_and_pooled() {
     let up = TestUpstream::start(|_| Canned::json(200, "{}")).await;
     let gw = start(config(&up.url(), None, Mode::Enforce)).await;
     let url = format!("http://{}/x", gw.addr());
-    // One keep-alive client: every request rides the same upstream connection.
-    let c = client();
+    // One keep-alive client connection: every request rides the same upstream connection.
+    let stream = tokio::net::TcpStream::connect(gw.addr()).await.unwrap();
+    let (mut c, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
     for _ in 0..5 {
+        c.ready().await.unwrap();
         let r = c
-            .request(
-                http::Request::get(&url)
+            .send_request(
+                http::Request::get("/x")
+                    .header("host", "gateway")
                     .body(http_body_util::Full::new(Bytes::new()))
                     .unwrap(),
             )
