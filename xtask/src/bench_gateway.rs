@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 use crate::fetch::{self, workspace_root};
-use crate::measure::release_binary;
+use crate::measure::{flag, release_binary};
 
 const BODY: &str = r#"{"id":1,"name":"Bulbasaur"}"#;
 
@@ -307,15 +307,9 @@ fn prism(contract: &Path, up: u16) -> Result<(Guard, u16)> {
     Ok((g, port))
 }
 
-/// `cargo xtask bench gateway [--seconds N]`.
+/// `cargo xtask bench gateway [--seconds N] [--rounds R]`.
 pub fn run(args: &[&str]) -> Result<()> {
-    let seconds = args
-        .iter()
-        .position(|a| *a == "--seconds")
-        .and_then(|i| args.get(i + 1))
-        .map(|s| s.parse::<u64>())
-        .transpose()?
-        .unwrap_or(10);
+    let seconds: u64 = flag(args, "--seconds", 10)?;
     for tool in ["wrk", "nginx"] {
         if Command::new("which")
             .arg(tool)
@@ -326,14 +320,7 @@ pub fn run(args: &[&str]) -> Result<()> {
             bail!("{tool} is missing: apt-get install -y wrk nginx");
         }
     }
-    let rounds = args
-        .iter()
-        .position(|a| *a == "--rounds")
-        .and_then(|i| args.get(i + 1))
-        .map(|s| s.parse::<usize>())
-        .transpose()?
-        .unwrap_or(5)
-        .max(1);
+    let rounds = flag::<usize>(args, "--rounds", 5)?.max(1);
     let bin = release_binary()?;
     let contract: PathBuf =
         workspace_root().join("contracts/examples/pokemon/v1/pokemon.openapi.yaml");

@@ -82,6 +82,23 @@ pub fn median(n: usize, mut make: impl FnMut() -> Command) -> Result<Sample> {
     Ok(m)
 }
 
+/// The value after `name` in `args`, parsed, or `default` when the flag is absent.
+pub(crate) fn flag<T>(args: &[&str], name: &str, default: T) -> Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    match args.iter().position(|a| *a == name) {
+        Some(i) => match args.get(i + 1) {
+            Some(v) => v
+                .parse()
+                .with_context(|| format!("{name} {v}: not a valid value")),
+            None => bail!("{name} needs a value"),
+        },
+        None => Ok(default),
+    }
+}
+
 /// Builds the release `contract` binary and returns its path.
 pub fn release_binary() -> Result<std::path::PathBuf> {
     let root = fetch::workspace_root();
@@ -140,13 +157,7 @@ fn lint_cmd(bin: &Path, file: &Path) -> Command {
 /// `cargo xtask bench diff [--peer-timeout SECONDS]`: GitHub's REST description 22.0.0 → 23.0.2,
 /// `contract diff` (median of 5) side by side with optic (one bounded run).
 pub fn bench_diff(args: &[&str]) -> Result<()> {
-    let timeout = args
-        .iter()
-        .position(|a| *a == "--peer-timeout")
-        .and_then(|i| args.get(i + 1))
-        .map(|s| s.parse::<u64>())
-        .transpose()?
-        .unwrap_or(600);
+    let timeout: u64 = flag(args, "--peer-timeout", 600)?;
     let bin = release_binary()?;
     let old = fetch::input("github-rest-22")?;
     let new = fetch::input("github-rest-23")?;
