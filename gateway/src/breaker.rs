@@ -3,6 +3,7 @@
 //! lets `half_open_trials` requests through at a time: that many successes close it, one failure
 //! opens it again. Half-open exists so a recovering upstream is not flooded.
 
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
@@ -31,6 +32,9 @@ enum State {
 pub struct Breaker {
     policy: BreakerPolicy,
     state: Mutex<State>,
+    /// The state last given to [`Breaker::report_change`]'s callback, plus one (0: none yet).
+    /// Written only under the `state` lock.
+    reported: AtomicU8,
 }
 
 /// Leave to send one request. Report its outcome with [`Permit::record`]; a permit dropped
@@ -47,6 +51,7 @@ impl Breaker {
         Arc::new(Breaker {
             policy,
             state: Mutex::new(State::Closed { failures: 0 }),
+            reported: AtomicU8::new(0),
         })
     }
 
@@ -58,10 +63,27 @@ impl Breaker {
 
     /// The current state.
     pub fn state(&self) -> BreakerState {
-        match *self.lock() {
+        Self::state_of(&self.lock())
+    }
+
+    fn state_of(s: &State) -> BreakerState {
+        match *s {
             State::Closed { .. } => BreakerState::Closed,
             State::Open { until } if Instant::now() < until => BreakerState::Open,
             State::Open { .. } | State::HalfOpen { .. } => BreakerState::HalfOpen,
+        }
+    }
+
+    /// Calls `report` with the current state if it differs from the last one reported (or none
+    /// was yet). Runs under the breaker's lock, so concurrent reports arrive in state order and
+    /// the last one reported is the current one.
+    pub fn report_change(&self, report: impl FnOnce(BreakerState)) {
+        let s = self.lock();
+        let now = Self::state_of(&s);
+        let code = now as u8 + 1;
+        if self.reported.load(Ordering::Relaxed) != code {
+            self.reported.store(code, Ordering::Relaxed);
+            report(now);
         }
     }
 
@@ -222,5 +244,19 @@ mod tests {
             b.acquire().unwrap().record(false);
         }
         assert_eq!(b.state(), BreakerState::Closed);
+    }
+
+    #[test]
+    fn changes_are_reported_once_each() {
+        let b = breaker(10_000);
+        let mut seen = Vec::new();
+        b.report_change(|s| seen.push(s));
+        b.report_change(|s| seen.push(s));
+        b.acquire().unwrap().record(false);
+        b.report_change(|s| seen.push(s));
+        b.acquire().unwrap().record(false);
+        b.report_change(|s| seen.push(s));
+        b.report_change(|s| seen.push(s));
+        assert_eq!(seen, [BreakerState::Closed, BreakerState::Open]);
     }
 }

@@ -199,6 +199,8 @@ impl Default for ReloadConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Upstream {
     authority: http::uri::Authority,
+    /// The authority as the `Host` header sent upstream, made once.
+    host: http::HeaderValue,
     base_path: String,
 }
 
@@ -224,8 +226,11 @@ impl Upstream {
         if uri.query().is_some() {
             return Err(format!("upstream `{url}` must not have a query string"));
         }
+        let host = http::HeaderValue::from_str(authority.as_str())
+            .map_err(|e| format!("`{url}` has a host that cannot be a Host header: {e}"))?;
         Ok(Upstream {
             authority,
+            host,
             base_path: uri.path().trim_end_matches('/').to_string(),
         })
     }
@@ -233,6 +238,11 @@ impl Upstream {
     /// `host:port`.
     pub fn authority(&self) -> &http::uri::Authority {
         &self.authority
+    }
+
+    /// The `Host` header value for this upstream.
+    pub fn host_header(&self) -> &http::HeaderValue {
+        &self.host
     }
 
     /// The path prepended to every forwarded path (no trailing slash; empty for none).

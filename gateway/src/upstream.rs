@@ -23,7 +23,7 @@ use tokio::time::timeout;
 
 use bytes::Bytes;
 use http::uri::Authority;
-use http::{HeaderMap, HeaderValue, Method, Request, Response, Uri};
+use http::{HeaderMap, Method, Request, Response, Uri};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::client::conn::http1::SendRequest;
@@ -208,14 +208,18 @@ impl UpstreamClient {
     ) -> Result<(Response<Incoming>, u32), UpstreamError> {
         let Some(permit) = target.breaker.acquire() else {
             metrics.upstream_error(&target.label, "circuit-open");
-            metrics.breaker_state(&target.label, target.breaker.state());
+            target
+                .breaker
+                .report_change(|s| metrics.breaker_state(&target.label, s));
             return Err(UpstreamError::BreakerOpen);
         };
         let result = self
             .attempts(target, &req, retry, timeout, metrics, affinity)
             .await;
         settle(permit, &result);
-        metrics.breaker_state(&target.label, target.breaker.state());
+        target
+            .breaker
+            .report_change(|s| metrics.breaker_state(&target.label, s));
         result
     }
 
@@ -230,8 +234,7 @@ impl UpstreamClient {
     ) -> Result<(Response<Incoming>, u32), UpstreamError> {
         let uri = origin_form(&target.upstream, req.path_and_query)?;
         let authority = target.upstream.authority();
-        let host = HeaderValue::from_str(authority.as_str())
-            .map_err(|e| UpstreamError::Transport(e.to_string()))?;
+        let host = target.upstream.host_header();
         let idempotent = matches!(
             *req.method,
             Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS

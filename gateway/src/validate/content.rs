@@ -3,6 +3,8 @@
 //! coercion and per-property `encoding`), `multipart/form-data` (via `multer`, with per-part
 //! `encoding.contentType`) and text into a JSON value the schema can check.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use futures_util::FutureExt;
 use serde_json::{Map, Value};
@@ -51,13 +53,15 @@ pub enum Kind {
     Opaque,
 }
 
-/// The lowercased `type/subtype` of a Content-Type.
-pub fn essence(ct: &str) -> String {
-    ct.split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
+/// The lowercased `type/subtype` of a Content-Type; borrowed when it is lowercase already, as
+/// it nearly always is.
+pub fn essence(ct: &str) -> Cow<'_, str> {
+    let e = ct.split(';').next().unwrap_or("").trim();
+    if e.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(e.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(e)
+    }
 }
 
 /// How a media type is read.

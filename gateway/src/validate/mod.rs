@@ -1047,7 +1047,7 @@ impl Compiler {
                 })
                 .unwrap_or_default();
             out.push(Media {
-                range: content::essence(mt),
+                range: content::essence(mt).into_owned(),
                 check,
                 fields,
                 encoding,
