@@ -48,6 +48,8 @@ pub(crate) const METHODS: [&str; 8] = [
 #[derive(Debug)]
 struct Param {
     name: String,
+    /// `request.<in>.<name>`, the location its violations name.
+    location: String,
     loc: In,
     required: bool,
     style: Style,
@@ -247,7 +249,7 @@ impl CompiledContract {
         );
         let mut consumed: Vec<String> = Vec::new();
         for p in &op.params {
-            let location = format!("request.{}.{}", p.loc.as_str(), p.name);
+            let location = &p.location;
             let value = match p.loc {
                 In::Path => path_params
                     .iter()
@@ -291,7 +293,7 @@ impl CompiledContract {
                 None if p.required => v.push(
                     Violation::new(
                         "parameter-missing",
-                        location,
+                        location.clone(),
                         format!(
                             "required {} parameter `{}` is missing",
                             p.loc.as_str(),
@@ -304,14 +306,14 @@ impl CompiledContract {
                 Some(Err(why)) => v.push(
                     Violation::new(
                         "parameter-invalid",
-                        location,
+                        location.clone(),
                         format!("{} parameter `{}` {why}", p.loc.as_str(), p.name),
                     )
                     .with_spec(p.spec.clone()),
                 ),
                 Some(Ok(value)) => {
                     if let Some(c) = &p.check {
-                        c.check(value, &location, "parameter-invalid", &self.lines, v);
+                        c.check(value, location, "parameter-invalid", &self.lines, v);
                     }
                 }
             }
@@ -881,12 +883,14 @@ impl Compiler {
             let check = schema_ptr
                 .as_deref()
                 .and_then(|s| self.compile_schema(Direction::Request, s));
+            let name = if loc == In::Header {
+                name.to_ascii_lowercase()
+            } else {
+                name.to_string()
+            };
             params.push(Param {
-                name: if loc == In::Header {
-                    name.to_ascii_lowercase()
-                } else {
-                    name.to_string()
-                },
+                location: format!("request.{}.{name}", loc.as_str()),
+                name,
                 loc,
                 required: loc == In::Path
                     || p.get("required").and_then(Value::as_bool).unwrap_or(false),

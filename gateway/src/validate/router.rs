@@ -2,6 +2,8 @@
 //! or partial, like `{name}.{ext}`), percent-decoded literal comparison, concrete paths before
 //! templated ones, the trailing-slash policy, and the methods declared per path (405 + `Allow`).
 
+use std::borrow::Cow;
+
 use http::Method;
 use percent_encoding::percent_decode_str;
 
@@ -123,9 +125,10 @@ impl Router {
         } else {
             rest.trim_end_matches('/').split('/').collect()
         };
-        let decoded: Vec<String> = raw
+        // Borrowed unless a segment holds an escape.
+        let decoded: Vec<Cow<'_, str>> = raw
             .iter()
-            .map(|s| percent_decode_str(s).decode_utf8_lossy().into_owned())
+            .map(|s| percent_decode_str(s).decode_utf8_lossy())
             .collect();
         let mut allowed: Vec<Method> = Vec::new();
         for base in &self.bases {
@@ -203,7 +206,7 @@ fn parse_segment(raw: &str) -> Option<Seg> {
 fn match_entry(
     entry: &PathEntry,
     raw: &[&str],
-    decoded: &[String],
+    decoded: &[Cow<'_, str>],
 ) -> Option<Vec<(String, String)>> {
     if entry.segs.len() != raw.len() {
         return None;
