@@ -13,7 +13,7 @@ use crate::{exit, render};
 /// Arguments of `contract gateway`.
 #[derive(Debug, clap::Args)]
 pub struct GatewayArgs {
-    /// Worker threads (default: one per CPU core).
+    /// Proxy worker threads, each with its own event loop (default: one per CPU core).
     #[arg(long, value_name = "N")]
     pub workers: Option<usize>,
     /// The OpenAPI contract to enforce.
@@ -87,6 +87,9 @@ fn config(args: &GatewayArgs) -> Result<GatewayConfig, Vec<Diagnostic>> {
     if args.admin.is_some() {
         config.admin_listen = args.admin;
     }
+    if let Some(n) = args.workers {
+        config.workers = n;
+    }
     Ok(config)
 }
 
@@ -112,11 +115,13 @@ pub fn run(args: &GatewayArgs, color: bool) -> u8 {
     // Compiling a large contract passes through far more memory than the compiled contract
     // keeps; mimalloc would hold on to the freed pages until later allocations reuse them.
     contract_gateway::on_compiled(release_memory);
-    let mut builder = tokio::runtime::Builder::new_multi_thread();
-    if let Some(n) = args.workers.filter(|n| *n > 0) {
-        builder.worker_threads(n);
-    }
-    let runtime = match builder.enable_all().build() {
+    // This runtime accepts connections and runs the admin listener and reloads; the proxy's
+    // connections are served on the gateway's own worker threads.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");

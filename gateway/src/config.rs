@@ -330,6 +330,8 @@ pub struct GatewayConfig {
     pub reload: ReloadConfig,
     /// How long shutdown waits for in-flight requests.
     pub shutdown_timeout: Duration,
+    /// Proxy worker threads, each running its own event loop (0: one per CPU core).
+    pub workers: usize,
 }
 
 impl GatewayConfig {
@@ -352,6 +354,7 @@ impl GatewayConfig {
             store: StoreConfig::default(),
             reload: ReloadConfig::default(),
             shutdown_timeout: Duration::from_secs(10),
+            workers: 0,
         }
     }
 

@@ -26,6 +26,7 @@ use crate::metrics::Metrics;
 use crate::store::Store;
 use crate::upstream::{Target, UpstreamClient};
 use crate::validate::CompiledContract;
+use crate::workers::Workers;
 use crate::{admin, proxy};
 
 /// Per-operation settings resolved from the route's overrides when a contract is compiled.
@@ -297,6 +298,8 @@ pub enum StartError {
     },
     /// The violation store could not be opened.
     Store(String),
+    /// The proxy's worker threads could not be started.
+    Workers(std::io::Error),
 }
 
 impl fmt::Display for StartError {
@@ -308,6 +311,7 @@ impl fmt::Display for StartError {
             }
             StartError::Bind { addr, error } => write!(f, "cannot listen on {addr}: {error}"),
             StartError::Store(e) => f.write_str(e),
+            StartError::Workers(e) => write!(f, "cannot start the proxy worker threads: {e}"),
         }
     }
 }
@@ -389,13 +393,15 @@ impl Gateway {
             seq: AtomicU64::new(0),
             boot,
         });
+        let workers = Workers::start(shared.config.workers).map_err(StartError::Workers)?;
+        let worker_count = workers.len();
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let mut tasks = Vec::new();
         tasks.push(tokio::spawn(serve(
             listener,
             Arc::clone(&shared),
             shutdown_rx.clone(),
-            Listener::Proxy,
+            Listener::Proxy(workers),
         )));
         let admin_addr = admin.as_ref().map(|(_, a)| *a);
         if let Some((l, _)) = admin {
@@ -429,6 +435,7 @@ impl Gateway {
             listen = %addr,
             admin = admin_addr.map(|a| a.to_string()),
             routes = shared.routes.len(),
+            workers = worker_count,
             "gateway started"
         );
         Ok(GatewayHandle {
@@ -452,9 +459,10 @@ fn local_addr(l: &TcpListener, addr: SocketAddr) -> Result<SocketAddr, StartErro
         .map_err(|error| StartError::Bind { addr, error })
 }
 
-#[derive(Clone, Copy)]
 enum Listener {
-    Proxy,
+    /// Connections are served on the proxy's worker threads.
+    Proxy(Workers),
+    /// Connections are served on the runtime that started the gateway.
     Admin,
 }
 
@@ -489,18 +497,36 @@ async fn serve(
                 };
                 let _ = stream.set_nodelay(true);
                 let s = Arc::clone(&shared);
-                let conn = match which {
-                    Listener::Proxy => {
-                        // This client connection's upstream connection, reused request after request.
-                        let affinity = Arc::new(s.client.affinity());
-                        let svc = service_fn(move |req| {
-                            let s = Arc::clone(&s);
-                            let affinity = Arc::clone(&affinity);
-                            async move { Ok::<_, Infallible>(proxy::handle(s, req, &affinity).await) }
+                match &which {
+                    Listener::Proxy(workers) => {
+                        // Moved to a worker's event loop as a plain socket, registered there.
+                        let stream = match stream.into_std() {
+                            Ok(std) => std,
+                            Err(e) => {
+                                tracing::warn!(target: "contract_gateway::lifecycle", error = %e, "cannot hand a connection to a worker");
+                                continue;
+                            }
+                        };
+                        let watcher = graceful.watcher();
+                        let builder = builder.clone();
+                        workers.spawn(move || async move {
+                            let stream = match tokio::net::TcpStream::from_std(stream) {
+                                Ok(st) => st,
+                                Err(e) => {
+                                    tracing::warn!(target: "contract_gateway::lifecycle", error = %e, "cannot register a connection");
+                                    return;
+                                }
+                            };
+                            // This client connection's upstream connection, reused request after request.
+                            let affinity = Arc::new(s.client.affinity());
+                            let svc = service_fn(move |req| {
+                                let s = Arc::clone(&s);
+                                let affinity = Arc::clone(&affinity);
+                                async move { Ok::<_, Infallible>(proxy::handle(s, req, &affinity).await) }
+                            });
+                            let c = builder.serve_connection(TokioIo::new(stream), svc);
+                            let _ = watcher.watch(c).await;
                         });
-                        let c = builder.serve_connection(TokioIo::new(stream), svc);
-                        let fut = graceful.watch(c);
-                        tokio::spawn(async move { let _ = fut.await; })
                     }
                     Listener::Admin => {
                         let svc = service_fn(move |req| {
@@ -509,10 +535,9 @@ async fn serve(
                         });
                         let c = builder.serve_connection(TokioIo::new(stream), svc);
                         let fut = graceful.watch(c);
-                        tokio::spawn(async move { let _ = fut.await; })
+                        tokio::spawn(async move { let _ = fut.await; });
                     }
-                };
-                drop(conn);
+                }
             }
             _ = shutdown.changed() => break,
         }

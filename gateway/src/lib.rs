@@ -78,6 +78,7 @@ mod proxy;
 pub mod store;
 pub mod upstream;
 pub mod validate;
+mod workers;
 pub mod yaml;
 
 pub use config::{

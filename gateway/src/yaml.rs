@@ -19,6 +19,7 @@
 //! store: violations.sqlite         # a SQLite file, `memory` or `off`
 //! reload: { poll_interval: 1s, on_sighup: true }   # poll_interval: off to disable
 //! shutdown_timeout: 10s
+//! workers: 2                       # proxy threads, one event loop each; default one per core
 //! policies: { unknown_query: report, trailing_slash: strict }   # defaults for every route
 //! routes:
 //!   - prefix: /pets
@@ -65,6 +66,7 @@ struct RawConfig {
     #[serde(default)]
     reload: RawReload,
     shutdown_timeout: Option<Dur>,
+    workers: Option<usize>,
     policies: Option<RawPolicies>,
     routes: Vec<RawRoute>,
 }
@@ -404,6 +406,7 @@ impl GatewayConfig {
             shutdown_timeout: raw
                 .shutdown_timeout
                 .map_or(Duration::from_secs(10), |t| t.0),
+            workers: raw.workers.unwrap_or(0),
         };
         if let Err(es) = config.check() {
             errors.extend(
