@@ -255,17 +255,21 @@ pub(crate) fn gateway(bin: &Path, contract: &Path, up: u16, mode: &str) -> Resul
     Ok((g, port))
 }
 
-fn nginx(up: u16) -> Result<(Guard, u16)> {
+/// Starts nginx (one worker, as a single-threaded event loop) in `target/bench/<name>` with
+/// `server` as the body of its one `server` block.
+fn nginx_with(name: &str, extra_http: &str, server: &str) -> Result<(Guard, u16)> {
     let port = free_port()?;
-    let dir = workspace_root().join("target/bench/nginx");
+    let dir = workspace_root().join("target/bench").join(name);
     std::fs::create_dir_all(dir.join("logs"))?;
     let conf = dir.join("nginx.conf");
+    // keepalive_requests: nginx closes a keep-alive connection after 1000 requests by default;
+    // wrk and the gateway keep theirs open, so nginx may too.
     std::fs::write(
         &conf,
         format!(
             "worker_processes 1;\npid {pid};\nerror_log {err} error;\nevents {{ worker_connections 1024; }}\n\
-             http {{\n  access_log off;\n  upstream u {{ server 127.0.0.1:{up}; keepalive 64; }}\n  \
-             server {{\n    listen 127.0.0.1:{port};\n    location / {{ proxy_pass http://u; proxy_http_version 1.1; proxy_set_header Connection \"\"; }}\n  }}\n}}\n",
+             http {{\n  access_log off;\n  keepalive_requests 10000000;\n  {extra_http}\n  \
+             server {{\n    listen 127.0.0.1:{port};\n    {server}\n  }}\n}}\n",
             pid = dir.join("nginx.pid").display(),
             err = dir.join("logs/error.log").display(),
         ),
@@ -283,6 +287,26 @@ fn nginx(up: u16) -> Result<(Guard, u16)> {
     let g = Guard(child);
     wait_port(port, "nginx")?;
     Ok((g, port))
+}
+
+/// nginx as a plain reverse proxy to `up`, keeping up to 64 idle upstream connections.
+fn nginx(up: u16) -> Result<(Guard, u16)> {
+    nginx_with(
+        "nginx",
+        &format!("upstream u {{ server 127.0.0.1:{up}; keepalive 64; keepalive_requests 10000000; }}"),
+        "location / { proxy_pass http://u; proxy_http_version 1.1; proxy_set_header Connection \"\"; }",
+    )
+}
+
+/// The benchmark's upstream: nginx answering every request with the same valid Pokémon from
+/// memory. One event-driven worker, so the upstream adds one thread to the machine rather than
+/// one per connection.
+fn nginx_upstream() -> Result<(Guard, u16)> {
+    nginx_with(
+        "upstream",
+        "",
+        &format!("location / {{ default_type application/json; return 200 '{BODY}'; }}"),
+    )
 }
 
 fn prism(contract: &Path, up: u16) -> Result<(Guard, u16)> {
@@ -324,7 +348,12 @@ pub fn run(args: &[&str]) -> Result<()> {
     let bin = release_binary()?;
     let contract: PathBuf =
         workspace_root().join("contracts/examples/pokemon/v1/pokemon.openapi.yaml");
-    let up = upstream()?;
+    let (_upstream, up) = if std::env::var("CONTRACT_BENCH_UPSTREAM").as_deref() == Ok("threads") {
+        (None, upstream()?)
+    } else {
+        let (g, port) = nginx_upstream()?;
+        (Some(g), port)
+    };
     wait_port(up, "the upstream")?;
     // Every target runs for the whole benchmark: (name, port, the proxy's process).
     let mut guards = Vec::new();
