@@ -163,7 +163,10 @@ mod tests {
             ]
         );
         std::thread::sleep(Duration::from_millis(50));
-        assert!(pool.workers.iter().all(|w| w.open.load(Ordering::Relaxed) == 0));
+        assert!(pool
+            .workers
+            .iter()
+            .all(|w| w.open.load(Ordering::Relaxed) == 0));
     }
 
     #[test]

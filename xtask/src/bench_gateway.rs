@@ -1,5 +1,5 @@
-//! `cargo xtask bench gateway [--seconds N] [--rounds R]`: wrk on loopback against (a) a fast
-//! upstream, (b) the gateway with validation off, (c) the gateway validating requests and
+//! `cargo xtask bench gateway [--seconds N] [--rounds R]`: wrk on loopback against (a) the
+//! upstream, nginx answering a fixed valid Pokémon from memory, (b) the gateway with validation off, (c) the gateway validating requests and
 //! responses, (d) nginx as a plain reverse proxy, (e) Prism's proxy; then the gateway's RSS with
 //! GitHub's REST description loaded. Everything binds 127.0.0.1 and every run is bounded in time.
 //!
@@ -7,7 +7,8 @@
 //! run swings by ±15% from one run to the next, so the bench makes R rounds (default 5). Each
 //! round measures every target once, in turn. The table gives each figure's median over the
 //! rounds, and the ratios are taken between those medians.
-//! `CONTRACT_BENCH_WORKERS=N` runs the gateway with `--workers N`.
+//! `CONTRACT_BENCH_WORKERS=N` runs the gateway with `--workers N`;
+//! `CONTRACT_BENCH_UPSTREAM=threads` uses a thread-per-connection Rust upstream instead of nginx.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
