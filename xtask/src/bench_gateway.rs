@@ -1,7 +1,8 @@
 //! `cargo xtask bench gateway [--seconds N] [--rounds R]`: wrk on loopback against (a) the
-//! upstream, nginx answering a fixed valid Pokémon from memory, (b) the gateway with validation off, (c) the gateway validating requests and
-//! responses, (d) nginx as a plain reverse proxy, (e) Prism's proxy; then the gateway's RSS with
-//! GitHub's REST description loaded. Everything binds 127.0.0.1 and every run is bounded in time.
+//! upstream (nginx answering a fixed valid Pokémon from memory), (b) the gateway with
+//! validation off, (c) the gateway validating requests and responses, (d) nginx as a plain
+//! reverse proxy, (e) Prism's proxy; then the gateway's RSS with GitHub's REST description
+//! loaded. Everything binds 127.0.0.1 and every run is bounded in time.
 //!
 //! All five targets run side by side for the whole benchmark. On a small shared machine one wrk
 //! run swings by ±15% from one run to the next, so the bench makes R rounds (default 5). Each
