@@ -1,13 +1,14 @@
 //! Starting and stopping: [`Gateway::start`] compiles every contract, binds the listeners and
 //! returns a [`GatewayHandle`]; shared state lives in one [`Shared`] behind an `Arc`.
 
+use prometheus_client::metrics::histogram::Histogram;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use arc_swap::ArcSwap;
@@ -36,6 +37,8 @@ pub(crate) struct OpSettings {
     pub sampling: f64,
     /// The operation id, shared with every request's log and metric labels.
     pub id: Arc<str>,
+    /// Its latency histogram, fetched from the metrics on first use.
+    pub duration: OnceLock<Histogram>,
 }
 
 /// A compiled contract with its resolved per-operation settings: what a reload swaps.
@@ -238,6 +241,7 @@ fn compile(
                 .or_else(|| cfg.operations.get(&op.key));
             OpSettings {
                 id: Arc::from(op.id.as_str()),
+                duration: OnceLock::new(),
                 mode: o.and_then(|o| o.mode).unwrap_or(base),
                 sampling: o
                     .and_then(|o| o.response_sampling)
@@ -359,6 +363,7 @@ impl Gateway {
                     upstream: cfg.upstream.clone(),
                     breaker,
                     label: Arc::from(label.as_str()),
+                    latency: OnceLock::new(),
                 },
                 active,
                 stamps: Mutex::new(stamps(&files)),

@@ -195,13 +195,43 @@ impl Metrics {
             .observe(secs);
     }
 
-    /// Records how long one upstream exchange took.
-    pub fn upstream_latency(&self, upstream: &Arc<str>, secs: f64) {
+    /// Counts one answered request whose latency goes to a histogram from
+    /// [`Metrics::duration_of`].
+    pub fn request_count(
+        &self,
+        route: &Arc<str>,
+        operation: &Arc<str>,
+        method: &Method,
+        status: u16,
+    ) {
+        self.requests
+            .get_or_create(&RequestLabels {
+                route: Arc::clone(route),
+                operation: Arc::clone(operation),
+                method: MethodLabel(method.clone()),
+                status,
+            })
+            .inc();
+    }
+
+    /// The latency histogram of one operation, to keep and observe without a lookup per
+    /// request (a handle on the same series [`Metrics::request`] feeds).
+    pub fn duration_of(&self, route: &Arc<str>, operation: &Arc<str>) -> Histogram {
+        self.duration
+            .get_or_create(&OperationLabels {
+                route: Arc::clone(route),
+                operation: Arc::clone(operation),
+            })
+            .clone()
+    }
+
+    /// The histogram of upstream exchange times for one upstream, to keep and observe.
+    pub fn upstream_duration_of(&self, upstream: &Arc<str>) -> Histogram {
         self.upstream_duration
             .get_or_create(&UpstreamLabels {
                 upstream: Arc::clone(upstream),
             })
-            .observe(secs);
+            .clone()
     }
 
     /// Counts one violation.
@@ -296,5 +326,27 @@ mod tests {
         assert!(text.contains("gateway_request_duration_seconds_bucket"));
         assert!(text.contains(r#"gateway_breaker_state{upstream="127.0.0.1:1"} 1"#));
         assert!(text.ends_with("# EOF\n"));
+    }
+
+    #[test]
+    fn kept_histogram_handles_feed_the_exported_series() {
+        let m = Metrics::new();
+        let (route, op) = (Arc::from("/"), Arc::from("getPet"));
+        let kept = m.duration_of(&route, &op);
+        kept.observe(0.001);
+        m.request(&route, &op, &Method::GET, 200, 0.002);
+        m.upstream_duration_of(&Arc::from("127.0.0.1:1"))
+            .observe(0.001);
+        let text = m.render();
+        assert!(
+            text.contains(
+                r#"gateway_request_duration_seconds_count{route="/",operation="getPet"} 2"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"gateway_upstream_duration_seconds_count{upstream="127.0.0.1:1"} 1"#),
+            "{text}"
+        );
     }
 }

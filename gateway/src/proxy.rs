@@ -13,6 +13,7 @@
 //! Every phase returns `Result<_, GatewayError>`; [`error_response`] is the one place that turns
 //! an error into a response.
 
+use prometheus_client::metrics::histogram::Histogram;
 use std::cell::OnceCell;
 use std::sync::Arc;
 use std::time::Instant;
@@ -40,6 +41,8 @@ pub(crate) struct Ctx {
     path: String,
     route: Arc<str>,
     operation: Arc<str>,
+    /// The matched operation's latency histogram.
+    duration: Option<Histogram>,
     mode: Mode,
     violations: Vec<Violation>,
     attempts: u32,
@@ -106,6 +109,7 @@ impl Ctx {
             path: req.uri().path().to_string(),
             route: Arc::clone(&unmatched),
             operation: unmatched,
+            duration: None,
             mode: Mode::Off,
             violations: Vec::new(),
             attempts: 0,
@@ -125,9 +129,19 @@ impl Ctx {
         self.finished = true;
         let shared = &self.shared;
         let secs = self.started.elapsed().as_secs_f64();
-        shared
-            .metrics
-            .request(&self.route, &self.operation, &self.method, status, secs);
+        match &self.duration {
+            Some(h) => {
+                shared
+                    .metrics
+                    .request_count(&self.route, &self.operation, &self.method, status);
+                h.observe(secs);
+            }
+            None => {
+                shared
+                    .metrics
+                    .request(&self.route, &self.operation, &self.method, status, secs)
+            }
+        }
         for v in &self.violations {
             shared
                 .metrics
@@ -240,6 +254,11 @@ async fn request_filter(
                 RouteMatch::Found { op: i, params } => {
                     if let Some(s) = a.settings.get(i) {
                         ctx.operation = Arc::clone(&s.id);
+                        ctx.duration = Some(
+                            s.duration
+                                .get_or_init(|| shared.metrics.duration_of(&route.prefix, &s.id))
+                                .clone(),
+                        );
                         ctx.mode = s.mode;
                         op = Some(i);
                         path_params = params;

@@ -16,7 +16,8 @@
 //! (the upstream had closed it) goes out once more on a fresh connection, for every method, and
 //! this does not count as an attempt: the upstream never saw it.
 
-use std::sync::{Arc, Mutex};
+use prometheus_client::metrics::histogram::Histogram;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use tokio::time::timeout;
@@ -53,6 +54,8 @@ pub struct Target {
     pub breaker: Arc<Breaker>,
     /// `host:port`, the metrics label.
     pub label: Arc<str>,
+    /// Its exchange-time histogram, fetched from the metrics on first use.
+    pub latency: OnceLock<Histogram>,
 }
 
 /// Why no upstream response came back.
@@ -251,7 +254,10 @@ impl UpstreamClient {
             let started = Instant::now();
             match tokio::time::timeout(timeout, self.exchange(affinity, authority, r)).await {
                 Ok(Ok(resp)) => {
-                    metrics.upstream_latency(&target.label, started.elapsed().as_secs_f64());
+                    target
+                        .latency
+                        .get_or_init(|| metrics.upstream_duration_of(&target.label))
+                        .observe(started.elapsed().as_secs_f64());
                     return Ok((resp, attempt));
                 }
                 Ok(Err(fail)) => {
