@@ -8,7 +8,8 @@
 //! run swings by ±15% from one run to the next, so the bench makes R rounds (default 5). Each
 //! round measures every target once, in turn. The table gives each figure's median over the
 //! rounds, and the ratios are taken between those medians.
-//! `CONTRACT_BENCH_WORKERS=N` runs the gateway with `--workers N`;
+//! nginx runs one worker process and so does the gateway in (b) and (c), the matched
+//! comparison; (c2) is the gateway with its default workers (one per core).
 //! `CONTRACT_BENCH_UPSTREAM=threads` uses a thread-per-connection Rust upstream instead of nginx.
 
 use std::io::{BufRead, BufReader, Write};
@@ -232,7 +233,15 @@ fn status_mb(pid: u32, key: &str) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-pub(crate) fn gateway(bin: &Path, contract: &Path, up: u16, mode: &str) -> Result<(Guard, u16)> {
+/// Starts the gateway in `mode` in front of `up`; `workers` sets `--workers` (default: one per
+/// core).
+pub(crate) fn gateway(
+    bin: &Path,
+    contract: &Path,
+    up: u16,
+    mode: &str,
+    workers: Option<usize>,
+) -> Result<(Guard, u16)> {
     let port = free_port()?;
     let child = Command::new(bin)
         .args(["gateway", "--contract"])
@@ -245,8 +254,8 @@ pub(crate) fn gateway(bin: &Path, contract: &Path, up: u16, mode: &str) -> Resul
         ])
         .args(["--mode", mode, "--log-level", "error"])
         .args(
-            std::env::var("CONTRACT_BENCH_WORKERS")
-                .map(|n| vec!["--workers".to_string(), n])
+            workers
+                .map(|n| vec!["--workers".to_string(), n.to_string()])
                 .unwrap_or_default(),
         )
         .stdout(Stdio::null())
@@ -360,12 +369,25 @@ pub fn run(args: &[&str]) -> Result<()> {
     // Every target runs for the whole benchmark: (name, port, the proxy's process).
     let mut guards = Vec::new();
     let mut targets: Vec<(&str, u16, Option<u32>)> = vec![("(a) upstream directly", up, None)];
-    let (g, port) = gateway(&bin, &contract, up, "off")?;
-    targets.push(("(b) contract gateway, validation off", port, Some(g.0.id())));
-    guards.push(g);
-    let (g, port) = gateway(&bin, &contract, up, "enforce")?;
+    let (g, port) = gateway(&bin, &contract, up, "off", Some(1))?;
     targets.push((
-        "(c) contract gateway, enforce (requests + responses)",
+        "(b) contract gateway, validation off, 1 worker",
+        port,
+        Some(g.0.id()),
+    ));
+    guards.push(g);
+    // One worker thread, as nginx (d) runs one worker process: the matched comparison.
+    let (g, port) = gateway(&bin, &contract, up, "enforce", Some(1))?;
+    targets.push((
+        "(c) contract gateway, enforce (requests + responses), 1 worker",
+        port,
+        Some(g.0.id()),
+    ));
+    guards.push(g);
+    // The same with the default worker count, one per core.
+    let (g, port) = gateway(&bin, &contract, up, "enforce", None)?;
+    targets.push((
+        "(c2) the same, default workers (one per core)",
         port,
         Some(g.0.id()),
     ));
@@ -385,7 +407,7 @@ pub fn run(args: &[&str]) -> Result<()> {
     // Paced runs for (a), (c) and (d): latency at a fixed moderate load.
     let paced_targets: Vec<usize> = (0..targets.len())
         .filter(|&i| {
-            ["(a)", "(c)", "(d)"]
+            ["(a)", "(c)", "(c2)", "(d)"]
                 .iter()
                 .any(|p| targets[i].0.starts_with(p))
         })
@@ -475,15 +497,25 @@ pub fn run(args: &[&str]) -> Result<()> {
             .find(|((n, _, _), _)| n.starts_with(prefix))
             .map(|(_, r)| *r)
     };
-    if let (Some(a), Some(c), Some(d)) = (get("(a)"), get("(c)"), get("(d)")) {
-        println!("(c)/(d) throughput: {:.2} (target ≥ 0.8)", c.rps / d.rps);
-        println!(
-            "p99(c) − p99(a): {:.2} ms (target ≤ 1 ms)",
-            c.p99_ms - a.p99_ms
-        );
+    for c_name in ["(c)", "(c2)"] {
+        if let (Some(a), Some(c), Some(d)) = (get("(a)"), get(c_name), get("(d)")) {
+            println!(
+                "{c_name}/(d) throughput: {:.2} (target ≥ 0.8)",
+                c.rps / d.rps
+            );
+            println!(
+                "p99{c_name} − p99(a): {:.2} ms (target ≤ 1 ms)",
+                c.p99_ms - a.p99_ms
+            );
+        }
     }
-    if let (Some(c), Some(e)) = (get("(c)"), get("(e)")) {
-        println!("(c)/(e) throughput: {:.1} (target ≥ 20)", c.rps / e.rps);
+    for c_name in ["(c)", "(c2)"] {
+        if let (Some(c), Some(e)) = (get(c_name), get("(e)")) {
+            println!(
+                "{c_name}/(e) throughput: {:.1} (target ≥ 20)",
+                c.rps / e.rps
+            );
+        }
     }
     println!(
         "\nPaced load: 32 connections, each pausing {PACE_MS} ms between requests (medians over the rounds)"
@@ -505,13 +537,15 @@ pub fn run(args: &[&str]) -> Result<()> {
             .find(|(n, _)| n.starts_with(prefix))
             .map(|(_, p)| *p)
     };
-    if let (Some(a), Some(c)) = (paced_get("(a)"), paced_get("(c)")) {
-        println!("paced p99(c) − p99(a): {:.2} ms", c - a);
+    for c_name in ["(c)", "(c2)"] {
+        if let (Some(a), Some(c)) = (paced_get("(a)"), paced_get(c_name)) {
+            println!("paced p99{c_name} − p99(a): {:.2} ms", c - a);
+        }
     }
     drop(guards);
     // RSS with GitHub's REST description loaded.
     let github = fetch::input("github-rest-23")?;
-    let (g, port) = gateway(&bin, &github, up, "enforce")?;
+    let (g, port) = gateway(&bin, &github, up, "enforce", None)?;
     for _ in 0..20 {
         if let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) {
             let _ =

@@ -89,7 +89,7 @@ pub fn run(args: &[&str]) -> Result<()> {
     let root = fetch::workspace_root();
     let contract = root.join(CONTRACT);
     let up = upstream()?;
-    let (_gw, port) = gateway(&bin, &contract, up, "enforce")?;
+    let (_gw, port) = gateway(&bin, &contract, up, "enforce", None)?;
     let url = format!("http://127.0.0.1:{port}");
     let out = root.join("target/schemathesis");
     std::fs::create_dir_all(&out)?;
