@@ -443,6 +443,7 @@ breaker: { failure_threshold: 7, open_for: 30s, half_open_trials: 2 }
 store: data/v.sqlite
 reload: { poll_interval: off, on_sighup: false }
 shutdown_timeout: 3s
+workers: 3
 policies: { unknown_query: reject }
 routes:
   - prefix: /pets
@@ -463,6 +464,7 @@ routes:
         assert_eq!(c.listen.to_string(), "127.0.0.1:9100");
         assert_eq!(c.admin_listen.unwrap().port(), 9101);
         assert_eq!(c.mode, Mode::Report);
+        assert_eq!(c.workers, 3);
         assert_eq!(c.limits.max_body_bytes, 2 << 20);
         assert_eq!(c.limits.max_response_body_bytes, 1_000_000);
         assert_eq!(c.limits.max_header_bytes, 8192);
