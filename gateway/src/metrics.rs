@@ -179,24 +179,11 @@ impl Metrics {
         status: u16,
         secs: f64,
     ) {
-        self.requests
-            .get_or_create(&RequestLabels {
-                route: Arc::clone(route),
-                operation: Arc::clone(operation),
-                method: MethodLabel(method.clone()),
-                status,
-            })
-            .inc();
-        self.duration
-            .get_or_create(&OperationLabels {
-                route: Arc::clone(route),
-                operation: Arc::clone(operation),
-            })
-            .observe(secs);
+        self.request_count(route, operation, method, status);
+        self.duration_of(route, operation).observe(secs);
     }
 
-    /// Counts one answered request whose latency goes to a histogram from
-    /// [`Metrics::duration_of`].
+    /// Counts one answered request (its latency goes to [`Metrics::duration_of`]).
     pub fn request_count(
         &self,
         route: &Arc<str>,

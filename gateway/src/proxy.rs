@@ -129,18 +129,16 @@ impl Ctx {
         self.finished = true;
         let shared = &self.shared;
         let secs = self.started.elapsed().as_secs_f64();
+        shared
+            .metrics
+            .request_count(&self.route, &self.operation, &self.method, status);
         match &self.duration {
-            Some(h) => {
-                shared
-                    .metrics
-                    .request_count(&self.route, &self.operation, &self.method, status);
-                h.observe(secs);
-            }
-            None => {
-                shared
-                    .metrics
-                    .request(&self.route, &self.operation, &self.method, status, secs)
-            }
+            Some(h) => h.observe(secs),
+            // No operation matched: a lookup, as for any unmatched request.
+            None => shared
+                .metrics
+                .duration_of(&self.route, &self.operation)
+                .observe(secs),
         }
         for v in &self.violations {
             shared

@@ -209,17 +209,19 @@ impl UpstreamClient {
         metrics: &Metrics,
         affinity: &Affinity,
     ) -> Result<(Response<Incoming>, u32), UpstreamError> {
-        let Some(permit) = target.breaker.acquire() else {
-            metrics.upstream_error(&target.label, "circuit-open");
-            target
-                .breaker
-                .report_change(|s| metrics.breaker_state(&target.label, s));
-            return Err(UpstreamError::BreakerOpen);
+        let result = match target.breaker.acquire() {
+            None => {
+                metrics.upstream_error(&target.label, "circuit-open");
+                Err(UpstreamError::BreakerOpen)
+            }
+            Some(permit) => {
+                let result = self
+                    .attempts(target, &req, retry, timeout, metrics, affinity)
+                    .await;
+                settle(permit, &result);
+                result
+            }
         };
-        let result = self
-            .attempts(target, &req, retry, timeout, metrics, affinity)
-            .await;
-        settle(permit, &result);
         target
             .breaker
             .report_change(|s| metrics.breaker_state(&target.label, s));

@@ -369,29 +369,29 @@ pub fn run(args: &[&str]) -> Result<()> {
     // Every target runs for the whole benchmark: (name, port, the proxy's process).
     let mut guards = Vec::new();
     let mut targets: Vec<(&str, u16, Option<u32>)> = vec![("(a) upstream directly", up, None)];
-    let (g, port) = gateway(&bin, &contract, up, "off", Some(1))?;
-    targets.push((
-        "(b) contract gateway, validation off, 1 worker",
-        port,
-        Some(g.0.id()),
-    ));
-    guards.push(g);
-    // One worker thread, as nginx (d) runs one worker process: the matched comparison.
-    let (g, port) = gateway(&bin, &contract, up, "enforce", Some(1))?;
-    targets.push((
-        "(c) contract gateway, enforce (requests + responses), 1 worker",
-        port,
-        Some(g.0.id()),
-    ));
-    guards.push(g);
-    // The same with the default worker count, one per core.
-    let (g, port) = gateway(&bin, &contract, up, "enforce", None)?;
-    targets.push((
-        "(c2) the same, default workers (one per core)",
-        port,
-        Some(g.0.id()),
-    ));
-    guards.push(g);
+    // nginx (d) runs one worker process, so (b) and (c) run one worker thread: the matched
+    // comparison. (c2) is the gateway's default, one worker per core.
+    for (name, mode, workers) in [
+        (
+            "(b) contract gateway, validation off, 1 worker",
+            "off",
+            Some(1),
+        ),
+        (
+            "(c) contract gateway, enforce (requests + responses), 1 worker",
+            "enforce",
+            Some(1),
+        ),
+        (
+            "(c2) the same, default workers (one per core)",
+            "enforce",
+            None,
+        ),
+    ] {
+        let (g, port) = gateway(&bin, &contract, up, mode, workers)?;
+        targets.push((name, port, Some(g.0.id())));
+        guards.push(g);
+    }
     let (g, port) = nginx(up)?;
     targets.push(("(d) nginx reverse proxy", port, Some(g.0.id())));
     guards.push(g);
